@@ -1,0 +1,143 @@
+//! One error type for the whole core, with stable kinds the UI and CLI branch on.
+//!
+//! `message` is plain language for a supervisor and never contains a secret or
+//! a token. When Genesys answered, its own message, code and correlation id are
+//! kept in `genesys` and woven into `message`.
+use serde::{Deserialize, Serialize};
+
+/// Stable error kinds (serialised in snake_case; the UI and CLI switch on them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+
+pub enum ErrorKind {
+    /// Wrong client id/secret, expired or revoked credentials.
+    Auth,
+    /// The OAuth client lacks a permission (403).
+    Permission,
+    /// Genesys kept answering 429 past our patience.
+    RateLimited,
+    /// Genesys rejected the request (400).
+    BadRequest,
+    /// Something asked for does not exist (404).
+    NotFound,
+    /// Genesys failed (5xx) after retries.
+    Server,
+    /// No connection, DNS, TLS, timeouts after retries.
+    Network,
+    /// The user cancelled.
+    Cancelled,
+    /// The user's input is not valid (dates, region, URL, names...). Field-level when `field` is set.
+    InvalidInput,
+    /// A file could not be read or written (destination, disk full, permissions).
+    Io,
+    /// The OS keychain is unavailable, locked or refused access.
+    Keychain,
+    /// A saved settings file is corrupt or from a newer version.
+    Storage,
+    /// Anything else (a bug): the message says so.
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Auth => "auth",
+            ErrorKind::Permission => "permission",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Server => "server",
+            ErrorKind::Network => "network",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Io => "io",
+            ErrorKind::Keychain => "keychain",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What Genesys itself said, when it said something.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenesysDetail {
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub message: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+/// The core's error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("{message}")]
+#[serde(rename_all = "camelCase")]
+pub struct Error {
+    pub kind: ErrorKind,
+    /// Plain language, complete on its own (includes Genesys's message/code/correlation id when known).
+    pub message: String,
+    /// For `InvalidInput`: the field the message is about (e.g. "clientId", "to", "timeZone").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genesys: Option<GenesysDetail>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            field: None,
+            genesys: None,
+        }
+    }
+
+    /// A field-level validation message.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::InvalidInput,
+            message: message.into(),
+            field: Some(field.into()),
+            genesys: None,
+        }
+    }
+
+    pub fn cancelled() -> Self {
+        Self::new(ErrorKind::Cancelled, "The export was cancelled.")
+    }
+
+    pub fn io(context: impl std::fmt::Display, err: &std::io::Error) -> Self {
+        let why = match err.kind() {
+            std::io::ErrorKind::PermissionDenied => {
+                "you do not have permission to write there; choose another folder".to_string()
+            }
+            std::io::ErrorKind::NotFound => "the folder does not exist".to_string(),
+            std::io::ErrorKind::StorageFull => {
+                "the disk is full; free some space or choose another drive".to_string()
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => {
+                "that drive is read-only; choose another folder".to_string()
+            }
+            _ => err.to_string(),
+        };
+        Self::new(ErrorKind::Io, format!("{context}: {why}."))
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,1 @@
+//! Running exports: cancellation registry, history, checkpoints.

@@ -1,0 +1,15 @@
+//! Tauri-free core of Genesys Export.
+//!
+//! - [`genesys`]: the Genesys Cloud client (login, regions, errors, retries, paging, fetch plan).
+//! - [`export`]: the streaming export pipeline (flatten, names, time zones, CSV/XLSX/JSONL).
+//! - [`profiles`]: saved connections and query profiles (versioned JSON, atomic writes).
+//! - [`secrets`]: client secrets in the OS keychain.
+//! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
+pub mod error;
+pub mod export;
+pub mod genesys;
+pub mod jobs;
+pub mod profiles;
+pub mod secrets;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,1 @@
+//! Client secrets in the OS keychain.

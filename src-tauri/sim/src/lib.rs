@@ -1,0 +1,2 @@
+//! A Genesys Cloud emulator on loopback (see `API-NOTES.md` in `shared/genesys`).
+pub mod cli;
