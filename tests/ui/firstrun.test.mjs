@@ -1,0 +1,84 @@
+// First run: connect to Genesys Cloud (validation, test, save) or try the demo organization.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, openApp, shot, calls, waitView, viewText, assertClean } from "./helpers.mjs";
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */ let srv;
+/** @type {import('playwright-core').Browser} */ let browser;
+before(async () => { srv = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+test("first run offers to connect or try the demo, and checks the form in plain words", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  await waitView(page, "firstrun");
+  assert.equal(await page.locator("h1").innerText(), "Welcome to Genesys Export");
+  assert.ok(await page.locator("#mainnav").isHidden(), "no menu before there is a connection");
+  await shot(page, "firstrun");
+
+  await page.getByLabel("Name").fill("");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  const text = await viewText(page);
+  for (const m of ["Enter a name for this connection.", "Choose the region of your Genesys Cloud organization.", "Enter the client ID.", "Enter the client secret."]) {
+    assert.ok(text.includes(m), `missing message: ${m}`);
+  }
+  assert.equal(await page.getByLabel("Client ID").getAttribute("aria-invalid"), "true");
+  const describedBy = await page.getByLabel("Client ID").getAttribute("aria-describedby");
+  assert.ok(describedBy && (await page.locator(`#${describedBy.split(" ").pop()}`).innerText()).includes("Enter the client ID."),
+    "the error is tied to the field for screen readers");
+  assert.equal((await calls(page, "save_connection")).length, 0, "nothing sent while the form is incomplete");
+  await shot(page, "firstrun-errors");
+
+  // Test connection with a wrong secret, then the right one.
+  await page.getByLabel("Name").fill("Contact centre");
+  await page.getByLabel("Region").selectOption({ label: "EMEA (Dublin) — mypurecloud.ie" });
+  await page.getByLabel("Client ID").fill("bad id!");
+  await page.getByLabel("Client secret").fill("wrong");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await page.getByText("The secret is wrong.").waitFor();
+  const t1 = await calls(page, "test_connection");
+  assert.deepEqual(t1[0], { connection: { environment: "mypurecloud.ie", clientId: "bad id!" }, secret: "wrong" });
+
+  // The backend's field-level error lands under the right field; the secret field is cleared.
+  await page.getByLabel("Client secret").fill("s3cret-value");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await page.locator(".field-error", { hasText: "This does not look like a client ID" }).waitFor();
+  assert.equal(await page.getByLabel("Client ID").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.getByLabel("Client secret").inputValue(), "", "the secret is cleared after saving");
+
+  await page.getByLabel("Client ID").fill("3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001");
+  await page.getByLabel("Client secret").fill("s3cret-value");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await waitView(page, "home");
+  const saved = await calls(page, "save_connection");
+  assert.deepEqual(saved.at(-1), { connection: { name: "Contact centre", environment: "mypurecloud.ie", clientId: "3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001" }, secret: "s3cret-value" });
+  const home = await viewText(page);
+  assert.ok(home.includes("Connected as “Contact centre”"));
+  assert.ok(home.includes("No export profiles yet"));
+  assert.ok(!(await page.content()).includes("s3cret-value"), "the secret is nowhere in the page");
+  await shot(page, "home-empty");
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test("the demo organization gets a new user to two example profiles in one click", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  await page.getByRole("button", { name: "Try the demo organization" }).click();
+  await waitView(page, "home");
+  assert.equal((await calls(page, "start_demo")).length, 1);
+  const text = await viewText(page);
+  assert.ok(text.includes("You are using the demo organization"));
+  assert.equal(await page.locator(".card").count(), 2);
+  assert.ok(text.includes("Demo: all calls last week"));
+  assert.ok(await page.locator("#mainnav").isVisible());
+  await shot(page, "home-demo");
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test("a failing demo start explains itself", async () => {
+  const { page, context } = await openApp(browser, srv.url, { config: { scenario: "empty", fail: { start_demo: { kind: "io", message: "disk full" } } } });
+  await page.getByRole("button", { name: "Try the demo organization" }).click();
+  await page.getByText("The file could not be saved.").waitFor();
+  assert.equal(await page.locator("#view").getAttribute("data-view"), "firstrun");
+  await context.close();
+});
