@@ -10,7 +10,7 @@ use tauri::Manager;
 
 /// The app's builder, shared by [`run`] and the command tests.
 pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::default()
+    tauri::Builder::<R>::new()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![commands::app::app_info])

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 /// Stable error kinds (serialised in snake_case; the UI and CLI switch on them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-
 pub enum ErrorKind {
     /// Wrong client id/secret, expired or revoked credentials.
     Auth,
@@ -86,7 +85,7 @@ pub struct Error {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub genesys: Option<GenesysDetail>,
+    pub genesys: Option<Box<GenesysDetail>>,
 }
 
 impl Error {
