@@ -1,5 +1,5 @@
 // Tiny DOM helpers. Everything is built with createElement and text nodes:
-// no innerHTML, so no injection and nothing for the strict CSP to block.
+// no HTML strings, so no injection and nothing for the strict CSP to block.
 
 /** @typedef {Node|string|number|null|undefined|false} Child */
 

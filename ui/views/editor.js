@@ -264,7 +264,7 @@ export async function editorView(root, ctx, params) {
         field({ label: "Connection", control: conn, field: "connectionId", hint: "The Genesys Cloud organization to export from." }))),
     section("2", "Dates", rangeGroup, fixedBox,
       field({ label: "Time zone", control: tz, field: "timeZone", hint: "Days start at midnight in this time zone, and times in the file use it." })),
-    section("3", "Which conversations", media, dirs, pickers.map((p) => p.el)),
+    section("3", "Which conversations", media, dirs, h("div", { class: "pickers" }, pickers.map((p) => p.el))),
     section("4", "Rows and columns", rowsSection, jsonlNote),
     section("5", "File", format, csvOpts, tableOpts,
       field({ label: "File name", control: template, field: "fileNameTemplate",

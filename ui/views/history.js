@@ -50,14 +50,14 @@ export async function historyView(root, ctx) {
       h("td", null, h("span", { class: "strong" }, r.profileName), h("br"), h("span", { class: "muted" }, range(r.from, r.to)),
         r.status === "done" && r.path ? [h("br"), h("span", { class: "muted small path" }, splitPath(r.path).file)] : null),
       h("td", null, h("span", { class: `pill ${r.status}` }, pillText(r.status)), h("br"), h("span", { class: "small" }, result)),
-      h("td", { class: "row-actions" },
-        r.status === "done" && r.path ? h("button", { type: "button", class: "btn small", "aria-label": `Open the file of ${r.profileName}, ${dateTime(r.startedAt)}`, onclick: act(() => api.openFile(r.path)) }, "Open file") : null,
+      h("td", null, h("div", { class: "row-actions" },
+        r.status === "done" && r.path ? h("button", { type: "button", class: "btn small", "aria-label": `Open file: ${r.profileName}, ${dateTime(r.startedAt)}`, onclick: act(() => api.openFile(r.path)) }, "Open file") : null,
         r.status === "done" && r.path ? h("button", { type: "button", class: "btn small", "aria-label": `Show in folder: ${r.profileName}, ${dateTime(r.startedAt)}`, onclick: act(() => api.showInFolder(r.path)) }, "Show in folder") : null,
         resumable.has(r.runId) ? h("button", { type: "button", class: "btn small primary", onclick: () => { const run = resumeRun(r); ctx.go("export", { runId: run.runId }); } }, "Resume") : null,
-        exists ? h("button", { type: "button", class: "btn small", "aria-label": `Run ${r.profileName} again`, onclick: () => {
+        exists ? h("button", { type: "button", class: "btn small", "aria-label": `Run again: ${r.profileName}`, onclick: () => {
           const run = startRun({ id: r.profileId, name: r.profileName });
           ctx.go("export", { runId: run.runId });
-        } }, "Run again") : null));
+        } }, "Run again") : null)));
   });
   root.append(h("div", { class: "panel flush" }, h("table", { class: "history" },
     h("caption", { class: "visually-hidden" }, "Past exports"),

@@ -19,7 +19,7 @@ export function entityPicker({ kind, legend, noun, nouns, connectionId, selected
   let chosen = [...selected];
   const chips = h("ul", { class: "chips", "aria-label": `Chosen ${nouns}` });
   const searchId = uid("search");
-  const search = h("input", { type: "search", id: searchId, autocomplete: "off", placeholder: `Type part of a ${noun} name` });
+  const search = h("input", { type: "search", id: searchId, autocomplete: "off", placeholder: "Type a name" });
   const results = h("ul", { class: "results", "aria-label": `Matching ${nouns}` });
   const status = h("p", { class: "hint", role: "status" });
   const fs = h("fieldset", { class: "picker", "data-field": field ?? null },

@@ -44,7 +44,6 @@ export async function settingsView(root, ctx) {
     try {
       await api.saveSettings(s);
       status.textContent = "Settings saved.";
-      ctx.announce("Settings saved.");
     } catch (err) { showApiError(form, /** @type {ApiError} */ (err)); }
   });
 

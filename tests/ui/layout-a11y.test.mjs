@@ -1,0 +1,152 @@
+// Every screen at 1024×700 and 800×600, light and dark: no sideways scrolling, no cut text,
+// no serious accessibility violations (axe-core), keyboard reachable with a visible focus.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startServer, launch, openApp, shot, fake, waitView, layoutProblems, axeViolations, assertClean } from "./helpers.mjs";
+
+/** @type {Awaited<ReturnType<typeof startServer>>} */ let srv;
+/** @type {import('playwright-core').Browser} */ let browser;
+before(async () => { srv = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+/** @typedef {import('playwright-core').Page} Page */
+
+/** How to reach each screen from the start. @type {Array<{name: string, config?: object, go: (page: Page) => Promise<void>}>} */
+const SCREENS = [
+  { name: "firstrun", config: { scenario: "empty" }, go: async (page) => { await waitView(page, "firstrun"); } },
+  { name: "firstrun-errors", config: { scenario: "empty" }, go: async (page) => {
+    await page.getByRole("button", { name: "Save and continue" }).click();
+    await page.locator(".field-error:visible").first().waitFor();
+  } },
+  { name: "home", config: { resume: true, notices: ["The profiles file was damaged and was set aside; the app started with your last good copy."] },
+    go: async (page) => { await page.locator(".card").first().waitFor(); } },
+  { name: "editor", go: async (page) => {
+    await page.getByRole("button", { name: "Edit Sales calls last week" }).click();
+    await waitView(page, "editor");
+    await page.locator(".col-list.chosen li").first().waitFor();
+    await page.getByLabel("Choose dates…").check();
+    await page.getByLabel("Profile name").fill("");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.locator(".field-error:visible").first().waitFor();
+  } },
+  { name: "preview", go: async (page) => {
+    await page.getByRole("button", { name: "Preview Sales calls last week" }).click();
+    await page.locator("table.sample").waitFor();
+  } },
+  { name: "progress", go: async (page) => {
+    await page.getByRole("button", { name: "Export Sales calls last week" }).click();
+    await page.getByText("Saving to").waitFor();
+    await fake(page, "progress", { phase: "waiting", percent: 42, conversations: 2100, rows: 2100, estimatedTotal: 5000, etaSeconds: 200, message: "", waitSeconds: 12 });
+    await page.getByText("Genesys asked us to slow down").waitFor();
+  } },
+  { name: "cancel-confirm", go: async (page) => {
+    await page.getByRole("button", { name: "Export Sales calls last week" }).click();
+    await page.getByText("Saving to").waitFor();
+    await page.getByRole("button", { name: "Cancel export" }).click();
+    await page.getByRole("dialog").waitFor();
+  } },
+  { name: "done", go: async (page) => {
+    await page.getByRole("button", { name: "Export Sales calls last week" }).click();
+    await page.getByText("Saving to").waitFor();
+    await fake(page, "finish", { warnings: ["2 conversations were still in progress and were left out."] });
+    await page.getByRole("heading", { name: "Export finished" }).waitFor();
+  } },
+  { name: "failed", go: async (page) => {
+    await page.getByRole("button", { name: "Export Sales calls last week" }).click();
+    await page.getByText("Saving to").waitFor();
+    await fake(page, "fail", { kind: "permission", message: "The client lacks analytics:conversationDetail:view" });
+    await page.getByRole("heading", { name: "The export could not finish" }).waitFor();
+  } },
+  { name: "history", go: async (page) => { await page.getByRole("button", { name: "History" }).click(); await page.locator("table.history").waitFor(); } },
+  { name: "settings", go: async (page) => { await page.getByRole("button", { name: "Settings" }).click(); await waitView(page, "settings"); } },
+  { name: "connections", go: async (page) => { await page.getByRole("button", { name: "Connections" }).click(); await page.locator(".card").first().waitFor(); } },
+  { name: "connection-edit", go: async (page) => {
+    await page.getByRole("button", { name: "Connections" }).click();
+    await page.getByRole("button", { name: "Edit Contact centre" }).click();
+    await page.getByRole("heading", { name: "Edit “Contact centre”" }).waitFor();
+  } },
+  { name: "help", go: async (page) => { await page.getByRole("button", { name: "Help" }).click(); await waitView(page, "help"); } },
+];
+
+const SIZES = [{ width: 1024, height: 700 }, { width: 800, height: 600 }];
+
+for (const colorScheme of /** @type {const} */ (["light", "dark"])) {
+  test(`every screen fits 1024×700 and 800×600 without cut text, and passes axe (${colorScheme})`, async () => {
+    const failures = [];
+    for (const screen of SCREENS) {
+      for (const viewport of SIZES) {
+        const { page, context, problems } = await openApp(browser, srv.url, { config: screen.config, viewport, colorScheme });
+        await screen.go(page);
+        await page.waitForTimeout(50);
+        const where = `${screen.name} ${viewport.width}×${viewport.height} ${colorScheme}`;
+        for (const p of await layoutProblems(page)) failures.push(`${where}: ${p}`);
+        if (viewport.width === 1024) {
+          for (const v of await axeViolations(page)) failures.push(`${where}: axe ${v}`);
+        }
+        const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        const dark = bg !== "rgb(244, 246, 249)";
+        if (dark !== (colorScheme === "dark")) failures.push(`${where}: the page does not follow the OS colour scheme (${bg})`);
+        await shot(page, `${screen.name}-${viewport.width}x${viewport.height}-${colorScheme}`);
+        try { await assertClean(page, problems); } catch (e) { failures.push(`${where}: ${/** @type {Error} */ (e).message}`); }
+        await context.close();
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+}
+
+test("the whole export can be done with the keyboard, with a visible focus", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url);
+  await waitView(page, "home");
+  /** The label of the focused element and whether its focus ring shows. */
+  const focused = () => page.evaluate(() => {
+    const el = /** @type {HTMLElement} */ (document.activeElement);
+    const cs = getComputedStyle(el);
+    return { label: el.getAttribute("aria-label") ?? el.textContent?.trim() ?? "", ring: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2 };
+  });
+  // Backwards from the page heading (where focus lands on every page): the menu, then the skip link.
+  const back = [];
+  for (let i = 0; i < 6; i += 1) {
+    await page.keyboard.press("Shift+Tab");
+    const f = await focused();
+    back.push(f.label);
+    assert.ok(f.ring, `no visible focus on “${f.label}”`);
+  }
+  assert.deepEqual(back, ["Help", "Settings", "Connections", "History", "Exports", "Skip to content"]);
+  await page.locator("h1").focus();
+  const seen = [];
+  let found = false;
+  for (let i = 0; i < 20 && !found; i += 1) {
+    await page.keyboard.press("Tab");
+    const f = await focused();
+    seen.push(f.label);
+    assert.ok(f.ring, `no visible focus on “${f.label}”`);
+    found = f.label === "Export Sales calls last week";
+  }
+  assert.ok(found, `Export not reachable by Tab: ${seen.join(" → ")}`);
+  await page.keyboard.press("Enter");
+  await waitView(page, "export");
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1", "focus moves to the new page's heading");
+  await page.getByText("Saving to").waitFor();
+
+  // Tab to Cancel, open the confirmation, Escape keeps exporting, Enter on "Stop export" stops.
+  for (let i = 0; i < 5; i += 1) {
+    await page.keyboard.press("Tab");
+    if ((await focused()).label === "Cancel export") break;
+  }
+  assert.equal((await focused()).label, "Cancel export");
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor();
+  assert.equal((await focused()).label, "Keep exporting", "the safe choice has the focus");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.equal((await focused()).label, "Cancel export");
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog").waitFor();
+  await page.keyboard.press("Tab");
+  assert.equal((await focused()).label, "Stop export");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Export cancelled" }).waitFor();
+  await assertClean(page, problems);
+  await context.close();
+});
