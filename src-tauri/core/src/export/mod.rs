@@ -1,4 +1,431 @@
-//! The streaming export pipeline: flatten, names, time zones, CSV/XLSX/JSONL.
+//! The streaming export pipeline: flatten → names → time zone → CSV/XLSX/JSONL,
+//! written atomically.
+//!
+//! One entry point, [`write_export`]: it takes a stream of conversations (from
+//! `genesys::fetch` or a test), resolves names in bulk per batch of
+//! [`BATCH_SIZE`] conversations, writes rows as they arrive into a temp file
+//! beside the destination and renames it into place on success. Memory stays
+//! flat: one batch of conversations, the name cache, and the writer's buffers.
+pub mod columns;
+pub mod flatten;
+pub mod names;
 pub mod options;
+pub mod output;
+pub mod render;
+pub mod writers;
 
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use futures::{Stream, StreamExt};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::genesys::model::Conversation;
+use crate::{Error, ErrorKind, Result};
+
+pub use columns::{columns, default_columns, ColumnInfo};
+pub use names::{EntityKind, MapNames, NameCache, NameSource, NoNames};
 pub use options::{Delimiter, DurationFormat, ExportOptions, Format, Grain};
+
+use columns::ColumnDef;
+use flatten::Cell;
+use writers::{CsvWriter, JsonlWriter, XlsxWriter};
+
+/// Conversations per name-lookup batch.
+pub const BATCH_SIZE: usize = 100;
+
+/// Where the export goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    /// The file the user chose.
+    pub path: PathBuf,
+    /// Replace `path` if it exists (the user confirmed); otherwise an existing file is an error.
+    pub replace: bool,
+    /// On cancel or failure, keep what was written as `name (partial).ext`.
+    pub keep_partial: bool,
+}
+
+impl Destination {
+    /// A new file that must not exist yet; nothing kept on failure.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            replace: false,
+            keep_partial: false,
+        }
+    }
+}
+
+/// Progress after each batch (and at the end).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteProgress {
+    #[ts(type = "number")]
+    pub conversations: u64,
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The file written.
+    pub path: String,
+    /// Its size in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub format: Format,
+    pub grain: Grain,
+    /// Column ids in file order (empty for JSONL).
+    pub columns: Vec<String>,
+    /// Data rows (JSONL: lines).
+    #[ts(type = "number")]
+    pub rows: u64,
+    #[ts(type = "number")]
+    pub conversations: u64,
+    /// Conversations without an end yet.
+    #[ts(type = "number")]
+    pub in_progress: u64,
+    /// Earliest and latest conversation start written.
+    pub first_start: Option<DateTime<Utc>>,
+    pub last_start: Option<DateTime<Utc>>,
+    /// The time zone times are shown in.
+    pub time_zone: String,
+    /// Plain-language notes for the user.
+    pub warnings: Vec<String>,
+}
+
+enum Writer {
+    Csv(CsvWriter),
+    Xlsx(XlsxWriter),
+    Jsonl(JsonlWriter),
+}
+
+/// Running totals.
+#[derive(Default)]
+struct Totals {
+    conversations: u64,
+    rows: u64,
+    in_progress: u64,
+    first_start: Option<DateTime<Utc>>,
+    last_start: Option<DateTime<Utc>>,
+}
+
+/// Export a stream of conversations to `dest`. The one entry point for the app and the CLI.
+///
+/// - Validates first (time zone, columns for the grain, destination) and
+///   fails with `InvalidInput` (field `timeZone`, `columns` or `destination`)
+///   before reading the stream.
+/// - An existing file is an error unless `dest.replace`.
+/// - Writes to a temp file in the destination folder and renames it on
+///   success. On cancel (`Cancelled`) or any failure the destination is
+///   untouched and the temp file removed; with `dest.keep_partial` what was
+///   written is finished and saved as `name (partial).ext`, and the error
+///   message says so.
+/// - `on_progress` is called after every batch and once at the end.
+pub async fn write_export<S>(
+    conversations: S,
+    names: &dyn NameSource,
+    opts: &ExportOptions,
+    dest: &Destination,
+    cancel: CancellationToken,
+    mut on_progress: impl FnMut(WriteProgress),
+) -> Result<Summary>
+where
+    S: Stream<Item = Result<Conversation>>,
+{
+    let tz = render::parse_time_zone(&opts.time_zone)?;
+    let cols: Vec<&'static ColumnDef> = if opts.format == Format::Jsonl {
+        Vec::new()
+    } else {
+        columns::resolve(opts.grain, &opts.columns, opts.include_ids)?
+    };
+    output::check_destination(&dest.path, dest.replace)?;
+    if cancel.is_cancelled() {
+        return Err(Error::cancelled());
+    }
+
+    let (file, temp) = output::create_temp(&dest.path)?;
+    let file_name = writers::display_name(&dest.path);
+    let write_err = |e: std::io::Error| writers::write_error(&dest.path, &e);
+    let (writer, file) = match opts.format {
+        Format::Csv => {
+            let w = CsvWriter::new(
+                file,
+                &cols,
+                opts.csv_delimiter,
+                opts.csv_bom,
+                tz,
+                opts.duration_format,
+            )
+            .map_err(write_err)?;
+            (Writer::Csv(w), None)
+        }
+        Format::Jsonl => (Writer::Jsonl(JsonlWriter::new(file)), None),
+        Format::Xlsx => {
+            let w = XlsxWriter::new(
+                &temp.dir,
+                file_name.clone(),
+                &cols,
+                opts.grain,
+                tz,
+                opts.duration_format,
+                writers::EXCEL_MAX_ROWS,
+            )?;
+            (Writer::Xlsx(w), Some(file))
+        }
+    };
+    let mut writer = Some(writer);
+    let mut xlsx_file = file;
+    let mut totals = Totals::default();
+    let mut cache = NameCache::new();
+
+    let run = pump(
+        conversations,
+        names,
+        opts.grain,
+        &cols,
+        &mut writer,
+        &mut cache,
+        &mut totals,
+        &cancel,
+        &mut on_progress,
+        &dest.path,
+    )
+    .await;
+
+    let mut warnings = Vec::new();
+    if let Err(err) = run {
+        // Failure or cancel: the destination is untouched; the temp file goes
+        // away when `temp` drops, unless the user wants the partial rows.
+        if dest.keep_partial {
+            if let Some(w) = writer.take() {
+                let partial = output::partial_path(&dest.path);
+                let kept = match finish(w, xlsx_file.take(), &dest.path).await {
+                    Ok(_) => temp.persist(&partial, true).is_ok(),
+                    Err(_) => false,
+                };
+                if kept {
+                    let mut err = err;
+                    err.message = format!(
+                        "{} The {} rows written so far were saved as \"{}\".",
+                        err.message,
+                        totals.rows,
+                        writers::display_name(&partial)
+                    );
+                    return Err(err);
+                }
+            }
+        }
+        return Err(err);
+    }
+
+    let Some(w) = writer.take() else {
+        return Err(Error::internal(
+            "The export writer was lost; this is a bug.",
+        ));
+    };
+    if let Writer::Xlsx(x) = &w {
+        if x.sheets() > 1 {
+            warnings.push(format!(
+                "The export has more rows than one Excel sheet can hold, so it continues over {} sheets.",
+                x.sheets()
+            ));
+        }
+    }
+    let file = finish(w, xlsx_file.take(), &dest.path).await?;
+    file.sync_all().map_err(write_err)?;
+    let bytes = file.metadata().map_err(write_err)?.len();
+    drop(file);
+    temp.persist(&dest.path, dest.replace)?;
+
+    on_progress(WriteProgress {
+        conversations: totals.conversations,
+        rows: totals.rows,
+    });
+    if totals.in_progress > 0 {
+        warnings.insert(
+            0,
+            if totals.in_progress == 1 {
+                "1 conversation still in progress was included; its end and duration are blank and its times may change.".to_string()
+            } else {
+                format!(
+                    "{} conversations still in progress were included; their end and duration are blank and their times may change.",
+                    totals.in_progress
+                )
+            },
+        );
+    }
+    warnings.extend(cache.warnings);
+    Ok(Summary {
+        path: dest.path.display().to_string(),
+        bytes,
+        format: opts.format,
+        grain: opts.grain,
+        columns: cols.iter().map(|c| c.key.to_string()).collect(),
+        rows: totals.rows,
+        conversations: totals.conversations,
+        in_progress: totals.in_progress,
+        first_start: totals.first_start,
+        last_start: totals.last_start,
+        time_zone: if tz == chrono_tz::Tz::UTC {
+            "UTC".to_string()
+        } else {
+            tz.name().to_string()
+        },
+        warnings,
+    })
+}
+
+/// Read the stream in batches, resolve names, write rows.
+#[allow(clippy::too_many_arguments)]
+async fn pump<S>(
+    conversations: S,
+    names: &dyn NameSource,
+    grain: Grain,
+    cols: &[&'static ColumnDef],
+    writer: &mut Option<Writer>,
+    cache: &mut NameCache,
+    totals: &mut Totals,
+    cancel: &CancellationToken,
+    on_progress: &mut impl FnMut(WriteProgress),
+    dest: &Path,
+) -> Result<()>
+where
+    S: Stream<Item = Result<Conversation>>,
+{
+    let kinds = flatten::kinds_needed(cols);
+    let mut stream = std::pin::pin!(conversations);
+    let mut batch: Vec<Conversation> = Vec::with_capacity(BATCH_SIZE);
+    let mut row: Vec<Cell> = Vec::with_capacity(cols.len());
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return Err(Error::cancelled()),
+            next = stream.next() => next,
+        };
+        let done = match next {
+            Some(Ok(c)) => {
+                batch.push(c);
+                false
+            }
+            Some(Err(e)) => return Err(e),
+            None => true,
+        };
+        if batch.len() < BATCH_SIZE && !done {
+            continue;
+        }
+        if !batch.is_empty() {
+            if !kinds.is_empty() {
+                tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => return Err(Error::cancelled()),
+                    r = cache.resolve(names, &kinds, &batch) => r?,
+                }
+            }
+            let Some(w) = writer.as_mut() else {
+                return Err(Error::internal(
+                    "The export writer was lost; this is a bug.",
+                ));
+            };
+            write_batch(w, &batch, grain, cols, cache, totals, &mut row, dest)?;
+            batch.clear();
+            on_progress(WriteProgress {
+                conversations: totals.conversations,
+                rows: totals.rows,
+            });
+        }
+        if done {
+            return Ok(());
+        }
+        if cancel.is_cancelled() {
+            return Err(Error::cancelled());
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_batch(
+    w: &mut Writer,
+    batch: &[Conversation],
+    grain: Grain,
+    cols: &[&'static ColumnDef],
+    cache: &NameCache,
+    totals: &mut Totals,
+    row: &mut Vec<Cell>,
+    dest: &Path,
+) -> Result<()> {
+    for c in batch {
+        totals.conversations += 1;
+        if c.is_ongoing() {
+            totals.in_progress += 1;
+        }
+        let start = c.conversation_start;
+        totals.first_start = Some(totals.first_start.map_or(start, |f| f.min(start)));
+        totals.last_start = Some(totals.last_start.map_or(start, |l| l.max(start)));
+        match w {
+            Writer::Jsonl(j) => {
+                let line = if c.raw.is_empty() {
+                    serde_json::to_string(c).map_err(|e| Error::internal(e.to_string()))?
+                } else {
+                    c.raw.clone()
+                };
+                j.write_line(&line)
+                    .map_err(|e| writers::write_error(dest, &e))?;
+                totals.rows += 1;
+            }
+            Writer::Csv(csv) => {
+                let mut result = Ok(());
+                flatten::for_each_row(c, grain, |scope| {
+                    if result.is_ok() {
+                        flatten::fill_row(row, cols, &scope, cache);
+                        result = csv.write_row(row);
+                        totals.rows += 1;
+                    }
+                });
+                result.map_err(|e| writers::write_error(dest, &e))?;
+            }
+            Writer::Xlsx(x) => {
+                let mut result = Ok(());
+                flatten::for_each_row(c, grain, |scope| {
+                    if result.is_ok() {
+                        flatten::fill_row(row, cols, &scope, cache);
+                        result = x.write_row(row);
+                        totals.rows += 1;
+                    }
+                });
+                result?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Finish the writer (for XLSX: assemble the workbook into its file) off the async threads.
+async fn finish(w: Writer, xlsx_file: Option<File>, dest: &Path) -> Result<File> {
+    let dest = dest.to_path_buf();
+    let joined = tokio::task::spawn_blocking(move || -> Result<File> {
+        let write_err = |e: std::io::Error| writers::write_error(&dest, &e);
+        match w {
+            Writer::Csv(c) => c.finish().map_err(write_err),
+            Writer::Jsonl(j) => j.finish().map_err(write_err),
+            Writer::Xlsx(x) => match xlsx_file {
+                Some(f) => x.finish(f),
+                None => Err(Error::internal(
+                    "The Excel file was not open; this is a bug.",
+                )),
+            },
+        }
+    })
+    .await;
+    match joined {
+        Ok(r) => r,
+        Err(e) => Err(Error::new(
+            ErrorKind::Internal,
+            format!("Finishing the export failed unexpectedly: {e}."),
+        )),
+    }
+}

@@ -1,0 +1,223 @@
+//! Names instead of GUIDs: queues, users (agents), wrap-up codes, divisions.
+//!
+//! The export asks a [`NameSource`] in bulk, once per batch of conversations,
+//! only for ids it has not seen yet in this export ([`NameCache`]). Unknown ids
+//! (deleted entities the lookup does not return) fall back to the id itself.
+use std::collections::{HashMap, HashSet};
+
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use crate::genesys::model::Conversation;
+use crate::{ErrorKind, Result};
+
+/// The kinds of entity an export names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Queue,
+    /// Users, including inactive and deleted ones (agents).
+    User,
+    WrapUpCode,
+    Division,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Queue,
+        EntityKind::User,
+        EntityKind::WrapUpCode,
+        EntityKind::Division,
+    ];
+
+    /// Plural noun for messages ("queue names could not be looked up").
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityKind::Queue => "queue",
+            EntityKind::User => "agent",
+            EntityKind::WrapUpCode => "wrap-up code",
+            EntityKind::Division => "division",
+        }
+    }
+}
+
+/// Resolves ids to names in bulk.
+///
+/// The Genesys client implements this with the listing endpoints
+/// (`GET /api/v2/users?id=..&id=..&state=any`, ...). The result maps each id
+/// it knows to its name; ids it does not know are simply absent.
+/// The export passes at most [`MAX_IDS_PER_LOOKUP`] ids per call.
+pub trait NameSource: Send + Sync {
+    fn lookup<'a>(
+        &'a self,
+        kind: EntityKind,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, String>>>;
+}
+
+/// The most ids the export puts in one [`NameSource::lookup`] call.
+pub const MAX_IDS_PER_LOOKUP: usize = 100;
+
+/// No names: every id is shown as itself (e.g. for offline tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoNames;
+
+impl NameSource for NoNames {
+    fn lookup<'a>(
+        &'a self,
+        _kind: EntityKind,
+        _ids: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
+        Box::pin(async { Ok(HashMap::new()) })
+    }
+}
+
+/// Names from an in-memory table (tests, the demo organization).
+#[derive(Debug, Clone, Default)]
+pub struct MapNames {
+    names: HashMap<(EntityKind, String), String>,
+}
+
+impl MapNames {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add `(id, name)` pairs of one kind.
+    pub fn with(
+        mut self,
+        kind: EntityKind,
+        pairs: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        for (id, name) in pairs {
+            self.names.insert((kind, id), name);
+        }
+        self
+    }
+}
+
+impl NameSource for MapNames {
+    fn lookup<'a>(
+        &'a self,
+        kind: EntityKind,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
+        Box::pin(async move {
+            Ok(ids
+                .iter()
+                .filter_map(|id| {
+                    self.names
+                        .get(&(kind, id.clone()))
+                        .map(|n| (id.clone(), n.clone()))
+                })
+                .collect())
+        })
+    }
+}
+
+/// Names looked up during one export. Ids a lookup did not return are
+/// remembered as unknown so they are not asked for again.
+#[derive(Debug, Default)]
+pub struct NameCache {
+    known: HashMap<EntityKind, HashMap<String, Option<String>>>,
+    /// Kinds whose lookup failed; shown as ids for the rest of the export.
+    failed: HashSet<EntityKind>,
+    /// Plain-language warnings for the summary.
+    pub warnings: Vec<String>,
+}
+
+impl NameCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The name for an id, or the id itself when unknown.
+    pub fn name<'a>(&'a self, kind: EntityKind, id: &'a str) -> &'a str {
+        match self.known.get(&kind).and_then(|m| m.get(id)) {
+            Some(Some(name)) => name,
+            _ => id,
+        }
+    }
+
+    /// Ask the source for the ids of `kinds` in `conversations` that are not cached yet.
+    ///
+    /// A failing lookup is not fatal: the export continues with ids for that
+    /// kind and the summary says why. Cancellation is passed on.
+    pub async fn resolve(
+        &mut self,
+        source: &dyn NameSource,
+        kinds: &[EntityKind],
+        conversations: &[Conversation],
+    ) -> Result<()> {
+        for &kind in kinds {
+            if self.failed.contains(&kind) {
+                continue;
+            }
+            let cached = self.known.entry(kind).or_default();
+            let mut missing: Vec<String> = Vec::new();
+            let mut seen: HashSet<&str> = HashSet::new();
+            for conversation in conversations {
+                for_each_id(conversation, kind, |id| {
+                    if !cached.contains_key(id) && seen.insert(id) {
+                        missing.push(id.to_string());
+                    }
+                });
+            }
+            for chunk in missing.chunks(MAX_IDS_PER_LOOKUP) {
+                match source.lookup(kind, chunk).await {
+                    Ok(mut found) => {
+                        for id in chunk {
+                            let name = found.remove(id).filter(|n| !n.trim().is_empty());
+                            cached.insert(id.clone(), name);
+                        }
+                    }
+                    Err(e) if e.kind == ErrorKind::Cancelled => return Err(e),
+                    Err(e) => {
+                        self.failed.insert(kind);
+                        self.warnings.push(format!(
+                            "The {} names could not be looked up, so their ids are shown instead ({}).",
+                            kind.plural(),
+                            e.message.trim_end_matches('.')
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Calls `f` with every id of `kind` a conversation refers to.
+pub fn for_each_id<'c>(
+    conversation: &'c Conversation,
+    kind: EntityKind,
+    mut f: impl FnMut(&'c str),
+) {
+    match kind {
+        EntityKind::Division => conversation.division_ids.iter().for_each(|d| f(d)),
+        EntityKind::User => {
+            for p in &conversation.participants {
+                if let Some(u) = &p.user_id {
+                    f(u);
+                }
+            }
+        }
+        EntityKind::Queue | EntityKind::WrapUpCode => {
+            for p in &conversation.participants {
+                for s in &p.sessions {
+                    for seg in &s.segments {
+                        let id = if kind == EntityKind::Queue {
+                            &seg.queue_id
+                        } else {
+                            &seg.wrap_up_code
+                        };
+                        if let Some(id) = id {
+                            f(id);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Atomic output: a temp file in the destination folder, renamed into place on
+//! success; removed on failure or cancel unless a partial file was asked for.
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempPath;
+
+use super::writers::display_name;
+use crate::{Error, ErrorKind, Result};
+
+/// The temp file an export writes into.
+pub struct TempOutput {
+    pub path: TempPath,
+    pub dir: PathBuf,
+}
+
+/// The folder a destination lives in (`.` for a bare file name).
+pub fn folder_of(dest: &Path) -> PathBuf {
+    match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Check the destination before fetching anything: a file name, an existing
+/// folder, and no existing file unless `replace`.
+pub fn check_destination(dest: &Path, replace: bool) -> Result<()> {
+    if dest.file_name().is_none() || dest.is_dir() {
+        return Err(Error::invalid(
+            "destination",
+            format!(
+                "\"{}\" is a folder; choose a file name to save the export as.",
+                dest.display()
+            ),
+        ));
+    }
+    let dir = folder_of(dest);
+    if !dir.is_dir() {
+        return Err(Error::new(
+            ErrorKind::Io,
+            format!(
+                "Could not write \"{}\": the folder \"{}\" does not exist.",
+                display_name(dest),
+                dir.display()
+            ),
+        )
+        .with_field("destination"));
+    }
+    if dest.exists() && !replace {
+        return Err(Error::invalid(
+            "destination",
+            format!(
+                "\"{}\" already exists. Choose another name, or confirm that it should be replaced.",
+                display_name(dest)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Create the temp file beside the destination.
+pub fn create_temp(dest: &Path) -> Result<(File, TempOutput)> {
+    let dir = folder_of(dest);
+    let named = tempfile::Builder::new()
+        .prefix(".genesys-export-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Error::io(
+                format!("Could not write to the folder \"{}\"", dir.display()),
+                &e,
+            )
+        })?;
+    let (file, path) = named.into_parts();
+    Ok((file, TempOutput { path, dir }))
+}
+
+/// `report.csv` → `report (partial).csv`.
+pub fn partial_path(dest: &Path) -> PathBuf {
+    let stem = dest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".to_string());
+    let name = match dest.extension() {
+        Some(ext) => format!("{stem} (partial).{}", ext.to_string_lossy()),
+        None => format!("{stem} (partial)"),
+    };
+    dest.with_file_name(name)
+}
+
+impl TempOutput {
+    /// Move the finished temp file to `dest` (replacing it only when allowed).
+    pub fn persist(self, dest: &Path, replace: bool) -> Result<()> {
+        let result = if replace {
+            self.path.persist(dest).map(|_| ())
+        } else {
+            self.path.persist_noclobber(dest).map(|_| ())
+        };
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::invalid(
+                "destination",
+                format!(
+                    "\"{}\" was created by something else while exporting. Choose another name, or confirm that it should be replaced.",
+                    display_name(dest)
+                ),
+            )),
+            // The temp path is dropped (and removed) with `e`.
+            Err(e) => Err(Error::io(format!("Could not save \"{}\"", display_name(dest)), &e.error)),
+        }
+    }
+}
