@@ -300,7 +300,7 @@ async fn cancel_with_keep_partial_saves_a_partial_file() {
         assert_eq!(e.kind, ErrorKind::Cancelled);
         let partial = format!("report (partial).{}", format.extension());
         assert!(e.message.contains(&partial), "{}", e.message);
-        assert_eq!(files_in(dir.path()), [partial.clone()]);
+        assert_eq!(files_in(dir.path()), std::slice::from_ref(&partial));
         if format == Format::Csv {
             let text = std::fs::read_to_string(dir.path().join(&partial)).expect("read");
             // The 200 rows of the two batches written before the cancel.

@@ -99,8 +99,8 @@ pub struct Summary {
 }
 
 enum Writer {
-    Csv(CsvWriter),
-    Xlsx(XlsxWriter),
+    Csv(Box<CsvWriter>),
+    Xlsx(Box<XlsxWriter>),
     Jsonl(JsonlWriter),
 }
 
@@ -162,7 +162,7 @@ where
                 opts.duration_format,
             )
             .map_err(write_err)?;
-            (Writer::Csv(w), None)
+            (Writer::Csv(Box::new(w)), None)
         }
         Format::Jsonl => (Writer::Jsonl(JsonlWriter::new(file)), None),
         Format::Xlsx => {
@@ -175,7 +175,7 @@ where
                 opts.duration_format,
                 writers::EXCEL_MAX_ROWS,
             )?;
-            (Writer::Xlsx(w), Some(file))
+            (Writer::Xlsx(Box::new(w)), Some(file))
         }
     };
     let mut writer = Some(writer);
@@ -410,10 +410,10 @@ async fn finish(w: Writer, xlsx_file: Option<File>, dest: &Path) -> Result<File>
     let joined = tokio::task::spawn_blocking(move || -> Result<File> {
         let write_err = |e: std::io::Error| writers::write_error(&dest, &e);
         match w {
-            Writer::Csv(c) => c.finish().map_err(write_err),
+            Writer::Csv(c) => (*c).finish().map_err(write_err),
             Writer::Jsonl(j) => j.finish().map_err(write_err),
             Writer::Xlsx(x) => match xlsx_file {
-                Some(f) => x.finish(f),
+                Some(f) => (*x).finish(f),
                 None => Err(Error::internal(
                     "The Excel file was not open; this is a bug.",
                 )),
