@@ -314,7 +314,7 @@ fn profile_and_settings_validation_gives_field_level_messages() {
         (
             "invalid export time zone",
             with(&|p| p.export.time_zone = "GMT+25".into()),
-            "export.timeZone",
+            "options.timeZone",
         ),
         (
             "to before from",
@@ -357,7 +357,7 @@ fn profile_and_settings_validation_gives_field_level_messages() {
         (
             "relative folder",
             with(&|p| p.default_folder = Some("exports".into())),
-            "defaultFolder",
+            "folder",
         ),
     ];
     for (about, p, want) in cases {
@@ -769,8 +769,9 @@ fn sharing_profiles_never_carries_secrets_and_maps_connections_by_name() {
     mate.save_profile(own).expect("own");
 
     let report = mate.import_profiles(&shared).expect("import");
+    assert_eq!(report.imported, 2);
     assert_eq!(
-        report.imported,
+        report.imported_names,
         vec!["Sales voice (imported)", "Sales email"]
     );
     assert_eq!(report.renamed.len(), 1);
@@ -907,4 +908,104 @@ fn types_seen_by_the_ui_use_camel_case_and_have_no_secret() {
     assert!(!format!("{parsed:?}").contains(SECRET));
     // A new connection without an id gets one.
     assert!(!parsed.id.is_nil());
+}
+
+#[test]
+fn profile_json_is_what_the_ui_sends_and_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = MemoryStore::new();
+    let (mut store, c, _) = populated(dir.path(), &secrets);
+    // Exactly what ui/views/editor.js newProfile() builds (no id yet).
+    let from_ui = serde_json::json!({
+        "name": "Chats last week",
+        "connectionId": c.id.to_string(),
+        "range": { "kind": "preset", "preset": "last_week" },
+        "timeZone": "Europe/Berlin",
+        "filters": { "queueIds": [], "mediaTypes": ["chat"], "directions": [], "userIds": [],
+                     "wrapUpCodes": [], "divisionIds": [] },
+        "options": { "grain": "conversation", "columns": [], "format": "csv", "timeZone": "Europe/Berlin",
+                     "durationFormat": "seconds", "includeIds": false, "csvDelimiter": "semicolon", "csvBom": true },
+        "folder": null,
+        "fileNameTemplate": "{profile} {from} to {to}"
+    });
+    let p: QueryProfile = serde_json::from_value(from_ui).expect("the UI's profile parses");
+    assert!(!p.id.is_nil());
+    assert_eq!(p.export.format, Format::Csv);
+    assert_eq!(
+        p.export.csv_delimiter,
+        genesys_core::export::Delimiter::Semicolon
+    );
+    let saved = store.save_profile(p).expect("save");
+    let back = serde_json::to_value(&saved).expect("json");
+    for key in [
+        "id",
+        "name",
+        "connectionId",
+        "range",
+        "timeZone",
+        "filters",
+        "options",
+        "strategy",
+        "folder",
+        "fileNameTemplate",
+    ] {
+        assert!(back.get(key).is_some(), "{key} in {back}");
+    }
+    assert_eq!(
+        back["range"],
+        serde_json::json!({"kind": "preset", "preset": "last_week"})
+    );
+    assert_eq!(back["options"]["csvDelimiter"], "semicolon");
+    assert_eq!(back["folder"], serde_json::Value::Null);
+    let fixed: QueryProfile = serde_json::from_value(serde_json::json!({
+        "name": "January", "connectionId": c.id.to_string(), "timeZone": "UTC",
+        "range": { "kind": "fixed", "from": "2026-01-01", "to": "2026-01-31" }
+    }))
+    .expect("fixed range parses; the rest defaults");
+    assert_eq!(
+        fixed.range,
+        DateRange::Fixed {
+            from: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            to: NaiveDate::from_ymd_opt(2026, 1, 31).expect("date"),
+        }
+    );
+
+    // list_connections view: flattened with hasSecret; secret_for reads it.
+    let views = store.connection_views(&secrets);
+    let v = serde_json::to_value(&views[0]).expect("json");
+    assert_eq!(v["name"], "Sales org");
+    assert_eq!(v["hasSecret"], true);
+    assert_eq!(
+        store.secret_for(c.id, &secrets).expect("secret").expose(),
+        SECRET
+    );
+    secrets.delete(&c.id.to_string()).expect("delete");
+    assert!(!store.connection_views(&secrets)[0].has_secret);
+    let err = store.secret_for(c.id, &secrets).expect_err("missing");
+    assert_eq!(field(&err), "secret");
+    assert!(store
+        .connection_views(&BrokenKeychain)
+        .iter()
+        .all(|v| !v.has_secret));
+}
+
+#[test]
+fn typescript_bindings_match_the_json() {
+    use ts_rs::TS;
+    let cfg = ts_rs::Config::default();
+    let profile = QueryProfile::decl(&cfg);
+    for part in [
+        "options: ExportOptions",
+        "folder: string | null",
+        "connectionId: string",
+        "range: DateRange",
+    ] {
+        assert!(profile.contains(part), "{part} in {profile}");
+    }
+    assert!(!profile.contains("defaultFolder"), "{profile}");
+    let view = genesys_core::profiles::ConnectionView::decl(&cfg);
+    assert!(view.contains("hasSecret: boolean"), "{view}");
+    assert!(!view.contains("secret: string"), "{view}");
+    let range = DateRange::decl(&cfg);
+    assert!(range.contains("\"kind\": \"preset\""), "{range}");
 }

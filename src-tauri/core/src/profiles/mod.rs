@@ -18,8 +18,8 @@ pub mod validate;
 
 pub use file::CURRENT_VERSION;
 pub use model::{
-    Connection, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset, Settings,
-    StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
+    Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,
+    Settings, StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
 };
 pub use range::{local_to_utc, preset_days, resolve_range, sanitize_file_stem};
 pub use store::{Store, DEMO_CONNECTION_NAME, FILE_NAME};

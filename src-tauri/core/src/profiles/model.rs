@@ -36,6 +36,16 @@ pub struct Connection {
     pub is_demo: bool,
 }
 
+/// A connection as the UI lists it: the saved fields plus whether a secret is in the keychain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    #[serde(flatten)]
+    pub connection: Connection,
+    /// A secret is saved for it (always true for the demo, which needs none).
+    pub has_secret: bool,
+}
+
 impl Connection {
     /// Where to send requests for this connection.
     pub fn parsed_environment(&self) -> crate::Result<crate::genesys::Environment> {
@@ -146,12 +156,14 @@ pub struct QueryProfile {
     pub time_zone: String,
     #[serde(default)]
     pub filters: Filters,
-    #[serde(default)]
+    /// Row grain, columns, format and its options. JSON name `options` (what the UI sends).
+    #[serde(default, rename = "options")]
     pub export: ExportOptions,
     #[serde(default)]
     pub strategy: Strategy,
     /// Folder the save dialog opens in; `None` = the settings' default folder.
-    #[serde(default)]
+    /// JSON name `folder` (what the UI sends).
+    #[serde(default, rename = "folder")]
     pub default_folder: Option<PathBuf>,
     /// e.g. `{profile} {from}–{to}`; placeholders: `{profile}`, `{from}`, `{to}`,
     /// `{today}`, `{now}`. The extension comes from the export format.
@@ -228,8 +240,10 @@ impl std::fmt::Display for StartupNotice {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
+    /// How many profiles were added.
+    pub imported: usize,
     /// Names of the profiles added (after renaming on a clash).
-    pub imported: Vec<String>,
+    pub imported_names: Vec<String>,
     /// One plain sentence per profile that was not imported, saying why.
     pub skipped: Vec<String>,
     /// Profiles imported under another name because the name was taken ("A" → "A (imported)").

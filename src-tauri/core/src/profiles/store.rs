@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::atomic::{self, backup_path, is_temp_name, write_atomic};
 use super::file::{self, Document, ReadOutcome, CURRENT_VERSION};
 use super::model::{
-    Connection, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset, Settings,
-    StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
+    Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,
+    Settings, StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
 };
 use super::validate::{check_connection, check_profile, check_settings};
 use crate::error::{Error, ErrorKind, Result};
@@ -189,6 +189,35 @@ impl Store {
 
     pub fn connection(&self, id: Uuid) -> Option<&Connection> {
         self.doc.connections.iter().find(|c| c.id == id)
+    }
+
+    /// The connections with whether each has a saved secret (for `list_connections`).
+    /// Blocks on the keychain. When the keychain cannot be reached, `hasSecret`
+    /// is false (the error shows up when the secret is needed).
+    pub fn connection_views(&self, secrets: &dyn SecretStore) -> Vec<ConnectionView> {
+        self.doc
+            .connections
+            .iter()
+            .map(|c| ConnectionView {
+                connection: c.clone(),
+                has_secret: c.is_demo || secrets.has(&c.id.to_string()).unwrap_or(false),
+            })
+            .collect()
+    }
+
+    /// The client secret of a connection, or a plain error saying it is missing
+    /// (field `secret`). Blocks on the keychain. Not for demo connections.
+    pub fn secret_for(&self, id: Uuid, secrets: &dyn SecretStore) -> Result<Secret> {
+        let conn = self.require_connection(id)?;
+        secrets.get(&id.to_string())?.ok_or_else(|| {
+            Error::invalid(
+                "secret",
+                format!(
+                    "No client secret is saved for \"{}\". Edit the connection and enter it again.",
+                    conn.name
+                ),
+            )
+        })
     }
 
     /// A connection by id, or a `not_found` error with a plain message.
@@ -462,7 +491,7 @@ impl Store {
             if let Some(obj) = value.as_object_mut() {
                 obj.remove("id");
                 obj.remove("connectionId");
-                obj.remove("defaultFolder");
+                obj.remove("folder");
                 let conn_name = self
                     .connection(p.connection_id)
                     .map(|c| c.name.clone())
@@ -586,13 +615,14 @@ impl Store {
                             .renamed
                             .push(format!("\"{original}\" was imported as \"{}\".", p.name));
                     }
-                    report.imported.push(p.name.clone());
+                    report.imported += 1;
+                    report.imported_names.push(p.name.clone());
                     next.profiles.push(p);
                 }
                 Err(e) => report.skipped.push(format!("{label}: {}", e.message)),
             }
         }
-        if !report.imported.is_empty() {
+        if report.imported > 0 {
             self.persist(&next)?;
             self.doc = next;
         }

@@ -88,7 +88,7 @@ pub fn check_profile(
         ));
     }
     parse_time_zone(&profile.time_zone, "timeZone")?;
-    parse_time_zone(&profile.export.time_zone, "export.timeZone")?;
+    parse_time_zone(&profile.export.time_zone, "options.timeZone")?;
     match &profile.range {
         DateRange::Preset { .. } => {}
         DateRange::Fixed { from, to } if to < from => {
@@ -118,7 +118,7 @@ pub fn check_profile(
         }
     }
     if let Some(folder) = &profile.default_folder {
-        check_folder(folder, "defaultFolder")?;
+        check_folder(folder, "folder")?;
     }
     check_template(&profile.file_name_template)?;
     Ok(QueryProfile {
