@@ -33,12 +33,33 @@ fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+const TEST_NAME: &str = "secret_round_trip_through_the_real_secret_service";
+
 #[test]
 fn secret_round_trip_through_the_real_secret_service() {
     // A per-run secret, so finding it anywhere can only mean it leaked from this run.
     let secret_text = format!("real-secret-{}", Uuid::new_v4().simple());
     // Its own service name: never touches the app's entries.
     let keychain = KeyringStore::with_service("com.genesysexport.desktop.test");
+
+    // Child mode (started by the real run below): a fresh D-Bus session whose
+    // gnome-keyring was never unlocked, i.e. a locked keychain.
+    if std::env::var("KEYRING_LOCKED_PROBE").as_deref() == Ok("1") {
+        let err = keychain
+            .set(
+                &Uuid::new_v4().to_string(),
+                &Secret::new(secret_text.as_str()),
+            )
+            .expect_err("a locked keychain must refuse");
+        assert_eq!(err.kind, ErrorKind::Keychain);
+        assert!(
+            err.message.starts_with(KeychainProblem::Locked.message()),
+            "{}",
+            err.message
+        );
+        eprintln!("keyring_real: locked keychain probe: {}", err.message);
+        return;
+    }
 
     if std::env::var("REAL_KEYRING").as_deref() != Ok("1") {
         eprintln!(
@@ -158,4 +179,24 @@ fn secret_round_trip_through_the_real_secret_service() {
         );
     }
     eprintln!("keyring_real: real Secret Service round trip passed (save, read, update, delete).");
+
+    // A locked keychain, for real: this test binary again, in a new D-Bus
+    // session where gnome-keyring starts on demand with a keyring dir it never unlocked.
+    let data_home = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("dbus-run-session")
+        .arg("--")
+        .arg(std::env::current_exe().expect("test binary"))
+        .args(["--exact", TEST_NAME, "--nocapture", "--test-threads=1"])
+        .env("KEYRING_LOCKED_PROBE", "1")
+        .env("XDG_DATA_HOME", data_home.path())
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .output()
+        .expect("run dbus-run-session");
+    let log =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "locked keychain probe failed:\n{log}");
+    assert!(log.contains("locked keychain probe"), "{log}");
+    for line in log.lines().filter(|l| l.contains("probe")) {
+        eprintln!("  child: {line}");
+    }
 }
