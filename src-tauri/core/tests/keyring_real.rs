@@ -13,6 +13,7 @@
 //! the test says it did not run the real round trip and instead checks that
 //! the same store, with no bus reachable, answers with a classified
 //! `keychain` error (nothing silently kept in memory).
+use std::io::Write;
 use std::path::Path;
 
 use genesys_core::profiles::{Connection, RelativePreset, Store};
@@ -62,7 +63,9 @@ fn secret_round_trip_through_the_real_secret_service() {
     }
 
     if std::env::var("REAL_KEYRING").as_deref() != Ok("1") {
-        eprintln!(
+        // Written straight to stderr (not eprintln!), so it shows even when cargo captures test output.
+        let _ = writeln!(
+            std::io::stderr(),
             "keyring_real: the real Secret Service round trip was NOT run: REAL_KEYRING=1 is not set \
              (it needs a private D-Bus session with an unlocked gnome-keyring; see this file's docs). \
              Checking instead that with no bus reachable the store gives a classified keychain error."
