@@ -1,0 +1,181 @@
+//! Everything a [`super::Client`] can be tuned with, and its validation.
+use std::time::Duration;
+
+use super::region::Environment;
+use super::secret::Credentials;
+use crate::error::{Error, Result};
+
+/// How failed requests are retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries per request (after the first attempt) for 429, 502/503/504,
+    /// timeouts and connection resets.
+    pub max_retries: usize,
+    /// First backoff for 5xx/network errors; doubles each time, with jitter.
+    pub base_delay: Duration,
+    /// Longest single backoff for 5xx/network errors.
+    pub max_delay: Duration,
+    /// The longest `Retry-After` we accept on a 429 (the official SDKs use 3 minutes).
+    /// Past it we stop with a `rate_limited` error that shows Genesys's message.
+    pub max_retry_after: Duration,
+    /// `Retry-After` when a 429 has none (the Java SDK uses 3 s).
+    pub default_retry_after: Duration,
+    /// Multiplies every `Retry-After` and rate-limit reset wait. 1.0 in
+    /// production; tests shrink it so waits stay short.
+    pub wait_scale: f64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 8,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(180),
+            default_retry_after: Duration::from_secs(3),
+            wait_scale: 1.0,
+        }
+    }
+}
+
+/// How an async details job is polled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPolling {
+    /// First wait after submitting a job.
+    pub initial: Duration,
+    /// Longest wait between two status checks (the wait grows 1.5x each time).
+    pub max: Duration,
+    /// Give up (and delete the job) after this long.
+    pub timeout: Duration,
+}
+
+impl Default for JobPolling {
+    fn default() -> Self {
+        JobPolling {
+            initial: Duration::from_millis(500),
+            max: Duration::from_secs(10),
+            timeout: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+/// Client settings. Build with [`ClientConfig::new`] and adjust fields.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Region or explicit base URL.
+    pub environment: Environment,
+    /// OAuth client id and secret.
+    pub credentials: Credentials,
+    /// Retries and waits.
+    pub retry: RetryPolicy,
+    /// Page size of the synchronous details query (default 100, Genesys accepts up to 200).
+    pub sync_page_size: u32,
+    /// Page size when reading async job results (default 1000).
+    pub async_page_size: u32,
+    /// Longest interval Genesys accepts in one query (default 7 days).
+    pub max_interval: chrono::Duration,
+    /// Length of one fetch window (default 1 day; never more than `max_interval`).
+    /// Windows are aligned to UTC midnight.
+    pub window: chrono::Duration,
+    /// Most results one sync query can page through (Genesys: 100,000). A window
+    /// whose `totalHits` is larger is split in two.
+    pub paging_cap: u64,
+    /// Windows fetched at the same time.
+    pub parallelism: usize,
+    /// Timeout of one HTTP request.
+    pub request_timeout: Duration,
+    /// With [`super::Strategy::Auto`], ranges at least this long use async jobs.
+    pub auto_async_min_span: chrono::Duration,
+    /// Async job polling.
+    pub job_polling: JobPolling,
+}
+
+impl ClientConfig {
+    /// Defaults for everything but where to connect and with what.
+    pub fn new(environment: Environment, credentials: Credentials) -> Self {
+        ClientConfig {
+            environment,
+            credentials,
+            retry: RetryPolicy::default(),
+            sync_page_size: 100,
+            async_page_size: 1000,
+            max_interval: chrono::Duration::days(7),
+            window: chrono::Duration::days(1),
+            paging_cap: 100_000,
+            parallelism: 4,
+            request_timeout: Duration::from_secs(60),
+            auto_async_min_span: chrono::Duration::days(3),
+            job_polling: JobPolling::default(),
+        }
+    }
+
+    /// Check the settings without sending anything.
+    pub fn validate(&self) -> Result<()> {
+        if self.credentials.client_id.trim().is_empty() {
+            return Err(Error::invalid(
+                "clientId",
+                "Enter the client id of your Genesys Cloud OAuth client.",
+            ));
+        }
+        if self.credentials.secret.is_blank() {
+            return Err(Error::invalid(
+                "clientSecret",
+                "Enter the client secret of your Genesys Cloud OAuth client.",
+            ));
+        }
+        if self.sync_page_size == 0 || self.sync_page_size > 1000 {
+            return Err(Error::invalid(
+                "syncPageSize",
+                "The page size of the details query must be between 1 and 1000.",
+            ));
+        }
+        if self.async_page_size == 0 {
+            return Err(Error::invalid(
+                "asyncPageSize",
+                "The page size of job results must be at least 1.",
+            ));
+        }
+        if self.max_interval < chrono::Duration::minutes(1) {
+            return Err(Error::invalid(
+                "maxInterval",
+                "The longest query interval must be at least one minute.",
+            ));
+        }
+        if self.window < chrono::Duration::minutes(1) {
+            return Err(Error::invalid(
+                "window",
+                "The fetch window must be at least one minute.",
+            ));
+        }
+        if self.paging_cap < u64::from(self.sync_page_size) {
+            return Err(Error::invalid(
+                "pagingCap",
+                "The paging cap must be at least one page.",
+            ));
+        }
+        if self.parallelism == 0 || self.parallelism > 32 {
+            return Err(Error::invalid(
+                "parallelism",
+                "Parallel windows must be between 1 and 32.",
+            ));
+        }
+        if self.request_timeout < Duration::from_millis(100) {
+            return Err(Error::invalid(
+                "requestTimeout",
+                "The request timeout must be at least 0.1 s.",
+            ));
+        }
+        if !(self.retry.wait_scale.is_finite() && self.retry.wait_scale >= 0.0) {
+            return Err(Error::invalid(
+                "waitScale",
+                "The wait scale must be a positive number.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The window length actually used: `window`, capped by `max_interval`.
+    pub fn effective_window(&self) -> chrono::Duration {
+        self.window.min(self.max_interval)
+    }
+}

@@ -1,0 +1,713 @@
+//! Fetching conversations: plan → windows (sync pages or async jobs, several
+//! at once) → kept to `conversationStart ∈ [from, to)`, de-duplicated,
+//! ordered by (start, id) → a [`Fetch`] stream, with progress, cancellation
+//! and checkpoints.
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use futures::{Stream, StreamExt};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use super::errors::{Purpose, DETAILS_PERMISSION};
+use super::filters::{Filters, Strategy};
+use super::http::{ApiRequest, Http};
+use super::model::Conversation;
+use super::plan::{self, Checkpoint, FetchMethod, Position, Window};
+use super::progress::{FetchPhase, ProgressFn, Reporter, WaitReason};
+use super::query;
+use crate::error::{Error, ErrorKind, Result};
+
+pub(crate) const DETAILS_QUERY: &str = "/api/v2/analytics/conversations/details/query";
+pub(crate) const JOBS: &str = "/api/v2/analytics/conversations/details/jobs";
+pub(crate) const AVAILABILITY: &str = "/api/v2/analytics/conversations/details/jobs/availability";
+
+pub(crate) const DETAILS: Purpose = Purpose {
+    what: "reading conversation details",
+    permission: DETAILS_PERMISSION,
+};
+
+/// What to fetch: conversations that **started** in `[from, to)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchRequest {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub filters: Filters,
+    pub strategy: Strategy,
+}
+
+/// How to run a fetch.
+#[derive(Clone, Default)]
+pub struct FetchOptions {
+    /// Cancel to stop: no new requests, in-flight ones aborted, open async jobs deleted.
+    pub cancel: CancellationToken,
+    /// Receives progress snapshots.
+    pub progress: Option<ProgressFn>,
+}
+
+enum Msg {
+    Plan(Vec<Window>),
+    Item(Box<Conversation>),
+    WindowDone(usize),
+    Done,
+    Failed(Error),
+}
+
+/// A running fetch: a stream of conversations in (start, id) order, each
+/// exactly once. Ends after the last one, or after one `Err` (cancelled or
+/// failed). Dropping it cancels the fetch.
+pub struct Fetch {
+    rx: mpsc::Receiver<Msg>,
+    checkpoint: Checkpoint,
+    planned: bool,
+    finished: bool,
+    reporter: Reporter,
+    _stop: DropGuard,
+}
+
+impl Fetch {
+    /// The checkpoint as of the last conversation this stream yielded
+    /// (`None` until the plan is known). Save it once those rows are written.
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        self.planned.then(|| self.checkpoint.clone())
+    }
+
+    /// The latest progress snapshot.
+    pub fn progress(&self) -> super::progress::FetchProgress {
+        self.reporter.snapshot()
+    }
+}
+
+impl Stream for Fetch {
+    type Item = Result<Conversation>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            let Some(msg) = futures::ready!(this.rx.poll_recv(cx)) else {
+                this.finished = true;
+                return Poll::Ready(Some(Err(Error::internal(
+                    "The download stopped unexpectedly (internal error).",
+                ))));
+            };
+            match msg {
+                Msg::Plan(windows) => {
+                    this.checkpoint.windows = windows;
+                    this.planned = true;
+                }
+                Msg::Item(c) => {
+                    this.checkpoint.last_emitted = Some(position(&c));
+                    this.checkpoint.delivered += 1;
+                    return Poll::Ready(Some(Ok(*c)));
+                }
+                Msg::WindowDone(i) => {
+                    this.checkpoint.completed_windows = i + 1;
+                    this.checkpoint.last_emitted = None;
+                }
+                Msg::Done => {
+                    this.finished = true;
+                    return Poll::Ready(None);
+                }
+                Msg::Failed(e) => {
+                    this.finished = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+    }
+}
+
+fn position(c: &Conversation) -> Position {
+    Position {
+        conversation_start: c.conversation_start,
+        conversation_id: c.conversation_id.clone(),
+    }
+}
+
+/// Aborts a spawned task when dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = std::result::Result<T, tokio::task::JoinError>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+/// Shared by every task of one fetch.
+struct Ctx {
+    http: Arc<Http>,
+    filters: Filters,
+    rep: Reporter,
+    stop: CancellationToken,
+}
+
+/// Check a request without sending anything.
+pub(crate) fn validate(req: &FetchRequest) -> Result<()> {
+    if req.to <= req.from {
+        return Err(Error::invalid(
+            "to",
+            "The end of the date range must be after its start.",
+        ));
+    }
+    query::validate_filters(&req.filters)
+}
+
+/// Start a fetch (or resume one from `resume`). Needs a Tokio runtime.
+pub(crate) fn start(
+    http: Arc<Http>,
+    req: FetchRequest,
+    resume: Option<Checkpoint>,
+    opts: FetchOptions,
+) -> Result<Fetch> {
+    validate(&req)?;
+    if let Some(cp) = &resume {
+        check_checkpoint(cp)?;
+    }
+    let handle = tokio::runtime::Handle::try_current().map_err(|_| {
+        Error::internal("The Genesys client must run inside the Tokio runtime (internal error).")
+    })?;
+    let stop = opts.cancel.child_token();
+    let rep = Reporter::new(opts.progress.clone());
+    let (tx, rx) = mpsc::channel(2048);
+    let checkpoint = resume.clone().unwrap_or(Checkpoint {
+        version: 1,
+        from: req.from,
+        to: req.to,
+        filters: req.filters.clone(),
+        strategy: req.strategy,
+        windows: Vec::new(),
+        completed_windows: 0,
+        last_emitted: None,
+        delivered: 0,
+    });
+    let ctx = Arc::new(Ctx {
+        http,
+        filters: req.filters.clone(),
+        rep: rep.clone(),
+        stop: stop.clone(),
+    });
+    handle.spawn(engine(ctx, req, resume, tx));
+    Ok(Fetch {
+        rx,
+        planned: checkpoint.version == 1 && !checkpoint.windows.is_empty(),
+        checkpoint,
+        finished: false,
+        reporter: rep,
+        _stop: stop.drop_guard(),
+    })
+}
+
+fn check_checkpoint(cp: &Checkpoint) -> Result<()> {
+    let bad = |why: &str| {
+        Error::new(
+            ErrorKind::Storage,
+            format!(
+                "The saved progress of this export cannot be used ({why}); start the export again."
+            ),
+        )
+    };
+    if cp.version != 1 {
+        return Err(bad("it was written by another version"));
+    }
+    if cp.windows.is_empty() || cp.completed_windows > cp.windows.len() {
+        return Err(bad("its plan is incomplete"));
+    }
+    let contiguous = cp.windows.windows(2).all(|p| p[0].end == p[1].start);
+    if !contiguous
+        || cp.windows[0].start != cp.from
+        || cp.windows[cp.windows.len() - 1].end != cp.to
+    {
+        return Err(bad("its plan does not cover the date range"));
+    }
+    Ok(())
+}
+
+async fn engine(
+    ctx: Arc<Ctx>,
+    req: FetchRequest,
+    resume: Option<Checkpoint>,
+    tx: mpsc::Sender<Msg>,
+) {
+    let stop = ctx.stop.clone();
+    let outcome = tokio::select! {
+        biased;
+        _ = stop.cancelled() => Err(Error::cancelled()),
+        r = drive(&ctx, &req, resume, &tx) => r,
+    };
+    match outcome {
+        Ok(()) => {
+            ctx.rep.update(|p| {
+                p.phase = FetchPhase::Done;
+                p.waiting = None;
+                p.message = format!("Done: {} conversations.", p.conversations);
+            });
+            let _ = tx.send(Msg::Done).await;
+        }
+        Err(e) => {
+            let cancelled = e.kind == ErrorKind::Cancelled;
+            ctx.rep.update(|p| {
+                p.phase = if cancelled {
+                    FetchPhase::Cancelled
+                } else {
+                    FetchPhase::Failed
+                };
+                p.waiting = None;
+                p.message = e.message.clone();
+            });
+            let _ = tx.send(Msg::Failed(e)).await;
+        }
+    }
+}
+
+async fn drive(
+    ctx: &Arc<Ctx>,
+    req: &FetchRequest,
+    resume: Option<Checkpoint>,
+    tx: &mpsc::Sender<Msg>,
+) -> Result<()> {
+    let (windows, first, skip_until, mut delivered) = match resume {
+        Some(cp) => (
+            cp.windows,
+            cp.completed_windows,
+            cp.last_emitted,
+            cp.delivered,
+        ),
+        None => (make_plan(ctx, req).await?, 0, None, 0),
+    };
+    let gone = || Error::cancelled();
+    tx.send(Msg::Plan(windows.clone()))
+        .await
+        .map_err(|_| gone())?;
+    ctx.rep.update(|p| {
+        p.phase = FetchPhase::Fetching;
+        p.window_count = windows.len();
+        p.window_index = first;
+        p.conversations = delivered;
+        p.message = format!("Reading conversations ({} windows).", windows.len());
+    });
+    let parallelism = ctx.http.cfg.parallelism;
+    let mut results = futures::stream::iter(first..windows.len())
+        .map(|i| {
+            let ctx = ctx.clone();
+            let w = windows[i].clone();
+            AbortOnDrop(tokio::spawn(async move {
+                let stop = ctx.stop.clone();
+                tokio::select! {
+                    biased;
+                    _ = stop.cancelled() => Err(Error::cancelled()),
+                    r = fetch_window(&ctx, i, &w) => r,
+                }
+            }))
+        })
+        .buffered(parallelism);
+    let mut index = first;
+    while let Some(joined) = results.next().await {
+        let convs = joined
+            .map_err(|e| Error::internal(format!("A download task stopped unexpectedly: {e}")))??;
+        let i = index;
+        for c in convs {
+            if i == first {
+                if let Some(after) = &skip_until {
+                    if &position(&c) <= after {
+                        continue;
+                    }
+                }
+            }
+            tx.send(Msg::Item(Box::new(c))).await.map_err(|_| gone())?;
+            delivered += 1;
+        }
+        tx.send(Msg::WindowDone(i)).await.map_err(|_| gone())?;
+        ctx.rep.update(|p| {
+            p.window_index = i + 1;
+            p.conversations = delivered;
+            p.waiting = None;
+            p.message = format!(
+                "Read {} of {} windows; {} conversations so far.",
+                i + 1,
+                windows.len(),
+                delivered
+            );
+        });
+        index += 1;
+    }
+    Ok(())
+}
+
+async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
+    let cfg = &ctx.http.cfg;
+    let use_async = match req.strategy {
+        Strategy::Sync => false,
+        Strategy::Async => true,
+        Strategy::Auto => req.to - req.from >= cfg.auto_async_min_span,
+    };
+    let until = if use_async {
+        ctx.rep.update(|p| {
+            p.message = "Checking which data Genesys has ready for bulk export…".into()
+        });
+        Some(availability(&ctx.http, &ctx.rep).await?)
+    } else {
+        None
+    };
+    let windows = plan::build(req.from, req.to, cfg.effective_window(), until);
+    tracing::info!(
+        windows = windows.len(),
+        async_windows = windows
+            .iter()
+            .filter(|w| w.method == FetchMethod::Async)
+            .count(),
+        "fetch plan"
+    );
+    Ok(windows)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Availability {
+    data_availability_date: Option<DateTime<Utc>>,
+}
+
+/// `GET …/jobs/availability`: data before this instant is in the datalake.
+pub(crate) async fn availability(http: &Http, rep: &Reporter) -> Result<DateTime<Utc>> {
+    let resp = http
+        .send(&ApiRequest::new(Method::GET, AVAILABILITY, DETAILS), rep)
+        .await?;
+    let a: Availability = parse(&resp.body, "data availability")?;
+    Ok(a.data_availability_date.unwrap_or_else(Utc::now))
+}
+
+pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        Error::new(
+            ErrorKind::Server,
+            format!("Genesys Cloud sent an answer we could not read ({what}: {e})."),
+        )
+    })
+}
+
+fn to_conversations(list: Vec<&RawValue>, out: &mut Vec<Conversation>) -> Result<()> {
+    for raw in list {
+        let c = Conversation::from_raw(raw).map_err(|e| {
+            Error::new(
+                ErrorKind::Server,
+                format!("Genesys Cloud sent a conversation we could not read: {e}."),
+            )
+        })?;
+        out.push(c);
+    }
+    Ok(())
+}
+
+/// One window: fetch, keep `[start, end)`, de-duplicate, order.
+async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Vec<Conversation>> {
+    let mut convs = match w.method {
+        FetchMethod::Sync => sync_range(ctx, index, w.start, w.end, 0, None).await?,
+        FetchMethod::Async => async_range(ctx, w.start, w.end).await?,
+    };
+    convs.retain(|c| c.conversation_start >= w.start && c.conversation_start < w.end);
+    let mut seen = HashSet::with_capacity(convs.len());
+    convs.retain(|c| seen.insert(c.conversation_id.clone()));
+    convs.sort_by(|a, b| {
+        (a.conversation_start, &a.conversation_id).cmp(&(b.conversation_start, &b.conversation_id))
+    });
+    Ok(convs)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncPage<'a> {
+    #[serde(borrow, default)]
+    conversations: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    total_hits: Option<u64>,
+}
+
+type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Sync query over `[start, end)`, page by page; halves the range while its
+/// `totalHits` is over the paging cap.
+fn sync_range<'a>(
+    ctx: &'a Ctx,
+    index: usize,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    depth: u32,
+    parent_hits: Option<u64>,
+) -> BoxFut<'a, Result<Vec<Conversation>>> {
+    Box::pin(async move {
+        let cfg = &ctx.http.cfg;
+        let page_size = cfg.sync_page_size;
+        let mut out = Vec::new();
+        let mut page: u32 = 1;
+        loop {
+            let body = query::sync_query(start, end, &ctx.filters, page_size, page);
+            let resp = ctx
+                .http
+                .send(
+                    &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
+                    &ctx.rep,
+                )
+                .await?;
+            let parsed: SyncPage = parse(&resp.body, "details query")?;
+            ctx.rep.page_read();
+            if page == 1 {
+                let hits = parsed.total_hits.unwrap_or(0);
+                if depth == 0 {
+                    ctx.rep.window_hits(index, hits);
+                }
+                if hits > cfg.paging_cap {
+                    return over_cap(ctx, index, start, end, depth, hits, parent_hits).await;
+                }
+            }
+            let Some(list) = parsed.conversations.filter(|l| !l.is_empty()) else {
+                break;
+            };
+            let full = list.len() as u64 >= u64::from(page_size);
+            to_conversations(list, &mut out)?;
+            if full && u64::from(page) * u64::from(page_size) >= cfg.paging_cap {
+                // totalHits was low but the pages keep coming: split anyway.
+                return over_cap(
+                    ctx,
+                    index,
+                    start,
+                    end,
+                    depth,
+                    cfg.paging_cap + 1,
+                    parent_hits,
+                )
+                .await;
+            }
+            page += 1;
+        }
+        Ok(out)
+    })
+}
+
+/// A sync range has more results than paging can reach.
+async fn over_cap(
+    ctx: &Ctx,
+    index: usize,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    depth: u32,
+    hits: u64,
+    parent_hits: Option<u64>,
+) -> Result<Vec<Conversation>> {
+    let shrinking = parent_hits.is_none_or(|p| hits < p);
+    if end - start > Duration::minutes(1) && shrinking {
+        tracing::info!(%start, %end, hits, "splitting a window over the paging cap");
+        let (a, mid, b) = plan::halve(start, end);
+        let mut left = sync_range(ctx, index, a, mid, depth + 1, Some(hits)).await?;
+        let right = sync_range(ctx, index, mid, b, depth + 1, Some(hits)).await?;
+        left.extend(right);
+        Ok(left)
+    } else {
+        // Splitting no longer helps (the query matches whole days): use a job.
+        tracing::info!(%start, %end, hits, "sync paging cap reached; using an async job");
+        async_range(ctx, start, end).await
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobCreated {
+    job_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobStatus {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JobPage<'a> {
+    #[serde(borrow, default)]
+    conversations: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// Deletes an async job when dropped (cancel, failure), unless finished.
+struct JobGuard {
+    http: Arc<Http>,
+    id: Option<String>,
+}
+
+impl JobGuard {
+    /// Delete now and wait for it.
+    async fn delete(mut self) {
+        if let Some(id) = self.id.take() {
+            delete_job(&self.http, &id).await;
+        }
+    }
+}
+
+impl Drop for JobGuard {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let http = self.http.clone();
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { delete_job(&http, &id).await });
+            }
+        }
+    }
+}
+
+async fn delete_job(http: &Http, id: &str) {
+    let req = ApiRequest::new(
+        Method::DELETE,
+        format!("{JOBS}/{id}"),
+        Purpose {
+            what: "deleting an export job",
+            permission: DETAILS_PERMISSION,
+        },
+    );
+    match http.send_quick(&req).await {
+        Ok(_) => tracing::debug!(job = id, "deleted async job"),
+        Err(e) => tracing::warn!(job = id, "could not delete async job: {}", e.message),
+    }
+}
+
+enum JobEnd {
+    Fulfilled,
+    Failed(String),
+}
+
+/// Async job over `[start, end)`: submit, poll, read by cursor, delete.
+/// A FAILED/EXPIRED job is submitted once more, then reported clearly.
+async fn async_range(
+    ctx: &Ctx,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<Conversation>> {
+    let mut last_failure = String::new();
+    for attempt in 1..=2 {
+        let body = query::async_job(start, end, &ctx.filters);
+        let resp = ctx
+            .http
+            .send(
+                &ApiRequest::new(Method::POST, JOBS, DETAILS).body(&body),
+                &ctx.rep,
+            )
+            .await?;
+        let created: JobCreated = parse(&resp.body, "job submission")?;
+        let guard = JobGuard {
+            http: ctx.http.clone(),
+            id: Some(created.job_id.clone()),
+        };
+        let id = created.job_id;
+        match wait_for_job(ctx, &id).await? {
+            JobEnd::Fulfilled => match read_results(ctx, &id).await {
+                Ok(v) => {
+                    guard.delete().await;
+                    return Ok(v);
+                }
+                Err(e) if e.kind == ErrorKind::NotFound => {
+                    last_failure = "its results expired while we read them".into();
+                }
+                Err(e) => return Err(e),
+            },
+            JobEnd::Failed(why) => last_failure = why,
+        }
+        drop(guard);
+        if attempt == 1 {
+            tracing::warn!(job = %id, "async job did not complete ({last_failure}); resubmitting");
+            ctx.rep.update(|p| {
+                p.message = "Genesys could not finish an export job; submitting it again.".into()
+            });
+        }
+    }
+    Err(Error::new(
+        ErrorKind::Server,
+        format!(
+            "Genesys Cloud could not finish the export job for {} twice ({last_failure}). Try again later, or choose the sync strategy.",
+            query::interval(start, end)
+        ),
+    ))
+}
+
+async fn wait_for_job(ctx: &Ctx, id: &str) -> Result<JobEnd> {
+    let polling = &ctx.http.cfg.job_polling;
+    let started = Instant::now();
+    let mut delay = polling.initial;
+    loop {
+        ctx.rep.waiting(
+            WaitReason::JobRunning,
+            delay,
+            "Waiting for Genesys to prepare the export job…".into(),
+        );
+        tokio::time::sleep(delay).await;
+        let resp = ctx
+            .http
+            .send(
+                &ApiRequest::new(Method::GET, format!("{JOBS}/{id}"), DETAILS),
+                &ctx.rep,
+            )
+            .await?;
+        let status: JobStatus = parse(&resp.body, "job status")?;
+        match status.state.as_deref().unwrap_or("") {
+            "FULFILLED" => return Ok(JobEnd::Fulfilled),
+            s @ ("FAILED" | "EXPIRED" | "CANCELLED") => {
+                let msg = status
+                    .error_message
+                    .map(|m| format!("state {s}: {m}"))
+                    .unwrap_or_else(|| format!("state {s}"));
+                return Ok(JobEnd::Failed(msg));
+            }
+            _ => {}
+        }
+        if started.elapsed() > polling.timeout {
+            return Ok(JobEnd::Failed(format!(
+                "it was still running after {} minutes",
+                polling.timeout.as_secs() / 60
+            )));
+        }
+        delay = delay.mul_f64(1.5).min(polling.max);
+    }
+}
+
+async fn read_results(ctx: &Ctx, id: &str) -> Result<Vec<Conversation>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    let path = format!("{JOBS}/{id}/results");
+    loop {
+        let mut req = ApiRequest::new(Method::GET, path.clone(), DETAILS)
+            .query("pageSize", ctx.http.cfg.async_page_size.to_string());
+        if let Some(c) = &cursor {
+            req = req.query("cursor", c.clone());
+        }
+        let resp = ctx.http.send(&req, &ctx.rep).await?;
+        let page: JobPage = parse(&resp.body, "job results")?;
+        ctx.rep.page_read();
+        if let Some(list) = page.conversations {
+            to_conversations(list, &mut out)?;
+        }
+        match page.cursor {
+            Some(c) if !c.is_empty() => cursor = Some(c),
+            _ => break,
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,571 @@
+//! The one HTTP layer every Genesys request goes through: login and token
+//! cache, pacing from `inin-ratelimit-*`, retries (backon) for 429 / 502 /
+//! 503 / 504 / timeouts / resets, and classification into [`Error`]s.
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::{HeaderMap, ACCEPT};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+
+use super::config::ClientConfig;
+use super::errors::{self, Purpose};
+use super::progress::{human_secs, Reporter, WaitReason};
+use super::secret::Secret;
+use crate::error::{Error, Result};
+
+/// One API call, described.
+pub(crate) struct ApiRequest<'a> {
+    pub method: Method,
+    /// Path below the API base, starting with `/api/v2/`.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<&'a serde_json::Value>,
+    pub purpose: Purpose,
+}
+
+impl<'a> ApiRequest<'a> {
+    pub fn new(method: Method, path: impl Into<String>, purpose: Purpose) -> Self {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            purpose,
+        }
+    }
+
+    pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    pub fn body(mut self, body: &'a serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+}
+
+/// A successful answer.
+pub(crate) struct ApiResponse {
+    pub body: Vec<u8>,
+}
+
+/// Why one attempt failed, and whether to try again.
+enum Failure {
+    /// Try again. `after` overrides the exponential backoff (Retry-After, or
+    /// zero after re-login). `reason` is `None` for silent retries.
+    Retry {
+        error: Error,
+        after: Option<Duration>,
+        reason: Option<WaitReason>,
+        note: String,
+    },
+    /// Do not try again.
+    Fatal(Error),
+}
+
+struct Token {
+    value: Secret,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// The HTTP layer shared by every request of one client.
+pub(crate) struct Http {
+    pub cfg: ClientConfig,
+    client: reqwest::Client,
+    token: tokio::sync::Mutex<Option<Token>>,
+    generation: AtomicU64,
+    pacer: Pacer,
+    host: String,
+}
+
+impl Http {
+    pub fn new(cfg: ClientConfig) -> Result<Self> {
+        let client = reqwest::Client::builder()
+            .timeout(cfg.request_timeout)
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(15)))
+            .user_agent(concat!("genesys-export/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::internal(format!("Could not start the HTTP client: {e}")))?;
+        let host = reqwest::Url::parse(&cfg.environment.api_base)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| cfg.environment.api_base.clone());
+        Ok(Http {
+            cfg,
+            client,
+            token: tokio::sync::Mutex::new(None),
+            generation: AtomicU64::new(0),
+            pacer: Pacer::default(),
+            host,
+        })
+    }
+
+    /// Send with retries; returns the body of a 2xx answer.
+    pub async fn send(&self, req: &ApiRequest<'_>, rep: &Reporter) -> Result<ApiResponse> {
+        let policy = &self.cfg.retry;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.base_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.max_retries)
+            .with_jitter();
+        let relogged = AtomicBool::new(false);
+        let result = (|| self.attempt(req, rep, &relogged))
+            .retry(backoff)
+            .when(|f| matches!(f, Failure::Retry { .. }))
+            .adjust(|f, planned| match (f, planned) {
+                // Out of retries: stop whatever Genesys asked.
+                (_, None) => None,
+                (Failure::Retry { after: Some(a), .. }, Some(_)) => Some(*a),
+                (_, planned) => planned,
+            })
+            .notify(|f, wait| {
+                if let Failure::Retry {
+                    reason: Some(reason),
+                    note,
+                    ..
+                } = f
+                {
+                    let message = match reason {
+                        WaitReason::RateLimited => {
+                            format!("Genesys asked us to wait {} ({note}).", human_secs(wait))
+                        }
+                        _ => format!("{note}; trying again in {}.", human_secs(wait)),
+                    };
+                    rep.retrying(*reason, wait, message);
+                }
+            })
+            .await;
+        result.map_err(|f| match f {
+            Failure::Retry { error, .. } | Failure::Fatal(error) => error,
+        })
+    }
+
+    async fn attempt(
+        &self,
+        req: &ApiRequest<'_>,
+        rep: &Reporter,
+        relogged: &AtomicBool,
+    ) -> Result<ApiResponse, Failure> {
+        let _slot = self.pacer.acquire(rep).await;
+        let (token, generation) = self.token().await?;
+        let url = format!("{}{}", self.cfg.environment.api_base, req.path);
+        let mut rb = self
+            .client
+            .request(req.method.clone(), &url)
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json");
+        if !req.query.is_empty() {
+            rb = rb.query(&req.query);
+        }
+        if let Some(body) = req.body {
+            rb = rb.json(body);
+        }
+        let what = req.purpose.what;
+        let resp = rb.send().await.map_err(|e| self.net_failure(what, e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        self.pacer.observe(&headers);
+        tracing::debug!(
+            method = %req.method,
+            path = %req.path,
+            status = status.as_u16(),
+            correlation_id = errors::correlation_id(&headers).unwrap_or_default(),
+            "genesys request"
+        );
+        if status.is_success() {
+            let body = resp.bytes().await.map_err(|e| self.net_failure(what, e))?;
+            return Ok(ApiResponse {
+                body: body.to_vec(),
+            });
+        }
+        let body = resp.bytes().await.unwrap_or_default();
+        let detail = errors::detail_from(status, &headers, &body);
+        match status.as_u16() {
+            401 if !relogged.swap(true, Ordering::SeqCst) => {
+                // The token expired or was revoked: log in again, once.
+                self.invalidate(generation).await;
+                Err(Failure::Retry {
+                    error: errors::classify(status, detail, req.purpose),
+                    after: Some(Duration::ZERO),
+                    reason: None,
+                    note: String::new(),
+                })
+            }
+            429 => {
+                let asked = retry_after(&headers).unwrap_or(self.cfg.retry.default_retry_after);
+                if asked > self.cfg.retry.max_retry_after {
+                    return Err(Failure::Fatal(errors::rate_limited_past_cap(
+                        asked.as_secs(),
+                        self.cfg.retry.max_retry_after.as_secs(),
+                        detail,
+                    )));
+                }
+                let wait = asked.mul_f64(self.cfg.retry.wait_scale);
+                self.pacer.block_for(wait);
+                Err(Failure::Retry {
+                    error: errors::rate_limited_exhausted(detail),
+                    after: Some(wait),
+                    reason: Some(WaitReason::RateLimited),
+                    note: "rate limit".to_string(),
+                })
+            }
+            502..=504 => Err(Failure::Retry {
+                note: format!("Genesys Cloud is busy (HTTP {})", status.as_u16()),
+                error: errors::classify(status, detail, req.purpose),
+                after: None,
+                reason: Some(WaitReason::ServerBusy),
+            }),
+            _ => Err(Failure::Fatal(errors::classify(
+                status,
+                detail,
+                req.purpose,
+            ))),
+        }
+    }
+
+    fn net_failure(&self, what: &str, e: reqwest::Error) -> Failure {
+        if e.is_builder() || e.is_redirect() {
+            return Failure::Fatal(Error::internal(format!(
+                "Could not build the request while {what}: {e}"
+            )));
+        }
+        let why = if e.is_timeout() {
+            "the request timed out"
+        } else {
+            "the connection was interrupted"
+        };
+        Failure::Retry {
+            error: errors::network(what, &e, &self.host),
+            after: None,
+            reason: Some(WaitReason::Network),
+            note: format!("Connection problem ({why})"),
+        }
+    }
+
+    /// A valid access token (logging in when needed) and its generation.
+    async fn token(&self) -> Result<(Secret, u64), Failure> {
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref() {
+            if Instant::now() < t.refresh_at {
+                return Ok((t.value.clone(), t.generation));
+            }
+        }
+        let (value, lifetime) = self.login().await?;
+        let margin = (lifetime / 5).min(Duration::from_secs(60));
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        *cached = Some(Token {
+            value: value.clone(),
+            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+            generation,
+        });
+        Ok((value, generation))
+    }
+
+    /// Forget the token if it is still the one that was refused.
+    async fn invalidate(&self, generation: u64) {
+        let mut cached = self.token.lock().await;
+        if cached.as_ref().map(|t| t.generation) == Some(generation) {
+            *cached = None;
+        }
+    }
+
+    /// OAuth client credentials: HTTP Basic + `grant_type=client_credentials`.
+    async fn login(&self) -> Result<(Secret, Duration), Failure> {
+        let creds = &self.cfg.credentials;
+        let what = "logging in";
+        let resp = self
+            .client
+            .post(&self.cfg.environment.token_url)
+            .basic_auth(&creds.client_id, Some(creds.secret.expose()))
+            .header(ACCEPT, "application/json")
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .map_err(|e| self.net_failure(what, e))?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| self.net_failure(what, e))?;
+        if status.is_success() {
+            let t: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
+                Failure::Fatal(Error::new(
+                    crate::ErrorKind::Auth,
+                    "Genesys Cloud's login service sent an answer we could not read.",
+                ))
+            })?;
+            let lifetime = Duration::from_secs(t.expires_in.unwrap_or(86_400).max(1));
+            tracing::debug!(lifetime_s = lifetime.as_secs(), "logged in");
+            return Ok((Secret::new(t.access_token), lifetime));
+        }
+        let detail = errors::detail_from(status, &headers, &body);
+        match status.as_u16() {
+            429 => {
+                let asked = retry_after(&headers).unwrap_or(self.cfg.retry.default_retry_after);
+                if asked > self.cfg.retry.max_retry_after {
+                    return Err(Failure::Fatal(errors::rate_limited_past_cap(
+                        asked.as_secs(),
+                        self.cfg.retry.max_retry_after.as_secs(),
+                        detail,
+                    )));
+                }
+                Err(Failure::Retry {
+                    error: errors::rate_limited_exhausted(detail),
+                    after: Some(asked.mul_f64(self.cfg.retry.wait_scale)),
+                    reason: Some(WaitReason::RateLimited),
+                    note: "login rate limit".to_string(),
+                })
+            }
+            500..=599 => Err(Failure::Retry {
+                note: format!("Genesys Cloud's login service is busy (HTTP {status})"),
+                error: errors::classify(
+                    status,
+                    detail,
+                    Purpose {
+                        what,
+                        permission: "",
+                    },
+                ),
+                after: None,
+                reason: Some(WaitReason::ServerBusy),
+            }),
+            _ => Err(Failure::Fatal(errors::login_refused(
+                &creds.client_id,
+                status,
+                detail,
+            ))),
+        }
+    }
+
+    /// One best-effort request with few, quick retries (job clean-up).
+    pub async fn send_quick(&self, req: &ApiRequest<'_>) -> Result<ApiResponse> {
+        let relogged = AtomicBool::new(false);
+        let rep = Reporter::silent();
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(400))
+            .with_max_times(3);
+        (|| async {
+            let (token, generation) = self.token().await?;
+            let url = format!("{}{}", self.cfg.environment.api_base, req.path);
+            let resp = self
+                .client
+                .request(req.method.clone(), &url)
+                .bearer_auth(token.expose())
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await
+                .map_err(|e| self.net_failure(req.purpose.what, e))?;
+            let status = resp.status();
+            if status.is_success() || status == StatusCode::NOT_FOUND {
+                return Ok(ApiResponse { body: Vec::new() });
+            }
+            let headers = resp.headers().clone();
+            let body = resp.bytes().await.unwrap_or_default();
+            let detail = errors::detail_from(status, &headers, &body);
+            let error = errors::classify(status, detail, req.purpose);
+            if status == StatusCode::UNAUTHORIZED && !relogged.swap(true, Ordering::SeqCst) {
+                self.invalidate(generation).await;
+            }
+            if status.as_u16() == 401 || status.as_u16() == 429 || status.is_server_error() {
+                Err(Failure::Retry {
+                    error,
+                    after: None,
+                    reason: None,
+                    note: String::new(),
+                })
+            } else {
+                Err(Failure::Fatal(error))
+            }
+        })
+        .retry(backoff)
+        .when(|f| matches!(f, Failure::Retry { .. }))
+        .await
+        .map_err(|f| {
+            let _ = &rep;
+            match f {
+                Failure::Retry { error, .. } | Failure::Fatal(error) => error,
+            }
+        })
+    }
+}
+
+/// `Retry-After` in seconds (an HTTP date is treated as absent).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get("retry-after")?.to_str().ok()?.trim();
+    let secs: f64 = v.parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+fn header_f64(headers: &HeaderMap, name: &str) -> Option<f64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+#[derive(Default)]
+struct PaceState {
+    /// Requests left in the current rate-limit window, as far as we know.
+    remaining: Option<i64>,
+    /// When the current window resets.
+    reset_at: Option<Instant>,
+    /// Nobody sends before this (after a 429).
+    blocked_until: Option<Instant>,
+    /// Requests sent and not answered yet.
+    in_flight: i64,
+}
+
+/// Spreads requests so the `inin-ratelimit-*` budget is not overrun.
+#[derive(Default)]
+struct Pacer {
+    state: Mutex<PaceState>,
+}
+
+/// Marks one request in flight until dropped.
+struct Slot<'a>(&'a Pacer);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.0.state.lock() {
+            s.in_flight -= 1;
+        }
+    }
+}
+
+impl Pacer {
+    /// Wait until a request may be sent, then count it.
+    async fn acquire(&self, rep: &Reporter) -> Slot<'_> {
+        loop {
+            let wait = {
+                let Ok(mut s) = self.state.lock() else {
+                    return Slot(self);
+                };
+                let now = Instant::now();
+                let mut wait = None;
+                if let Some(b) = s.blocked_until {
+                    if b > now {
+                        wait = Some(b - now);
+                    } else {
+                        s.blocked_until = None;
+                    }
+                }
+                if wait.is_none() {
+                    if let (Some(rem), Some(reset)) = (s.remaining, s.reset_at) {
+                        if reset <= now {
+                            s.remaining = None;
+                            s.reset_at = None;
+                        } else if rem <= 0 {
+                            wait = Some(reset - now);
+                        }
+                    }
+                }
+                if wait.is_none() {
+                    if let Some(r) = s.remaining.as_mut() {
+                        *r -= 1;
+                    }
+                    s.in_flight += 1;
+                }
+                wait
+            };
+            match wait {
+                None => return Slot(self),
+                Some(d) => {
+                    if d >= Duration::from_millis(500) {
+                        rep.waiting(
+                            WaitReason::Pacing,
+                            d,
+                            format!(
+                                "Pacing requests to stay within Genesys's rate limit; waiting {}.",
+                                human_secs(d)
+                            ),
+                        );
+                    }
+                    tokio::time::sleep(d).await;
+                }
+            }
+        }
+    }
+
+    /// Learn the budget from an answer's `inin-ratelimit-*` headers.
+    fn observe(&self, headers: &HeaderMap) {
+        let (Some(count), Some(allowed), Some(reset)) = (
+            header_f64(headers, "inin-ratelimit-count"),
+            header_f64(headers, "inin-ratelimit-allowed"),
+            header_f64(headers, "inin-ratelimit-reset"),
+        ) else {
+            return;
+        };
+        let Ok(mut s) = self.state.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        // `reset` is seconds until the window resets; a huge value is an epoch time.
+        let reset_secs = if reset > 1e9 {
+            let epoch = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+            (reset - epoch).max(0.0)
+        } else {
+            reset.max(0.0)
+        };
+        let others_in_flight = (s.in_flight - 1).max(0);
+        s.remaining = Some(allowed as i64 - count as i64 - others_in_flight);
+        s.reset_at = Some(now + Duration::from_secs_f64(reset_secs.min(3600.0)));
+    }
+
+    /// After a 429: everybody waits.
+    fn block_for(&self, wait: Duration) {
+        if let Ok(mut s) = self.state.lock() {
+            let until = Instant::now() + wait;
+            if s.blocked_until.is_none_or(|b| b < until) {
+                s.blocked_until = Some(until);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_parses_seconds_only() {
+        let mut h = HeaderMap::new();
+        h.insert("Retry-After", "12".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(12)));
+        h.insert(
+            "Retry-After",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[tokio::test]
+    async fn pacer_waits_when_budget_is_used_up() {
+        let p = Pacer::default();
+        let rep = Reporter::silent();
+        let slot = p.acquire(&rep).await;
+        let mut h = HeaderMap::new();
+        h.insert("inin-ratelimit-count", "10".parse().unwrap());
+        h.insert("inin-ratelimit-allowed", "10".parse().unwrap());
+        h.insert("inin-ratelimit-reset", "0.3".parse().unwrap());
+        p.observe(&h);
+        drop(slot);
+        let t = Instant::now();
+        let _slot = p.acquire(&rep).await;
+        assert!(
+            t.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+}
