@@ -79,7 +79,7 @@ pub(crate) fn said(d: &GenesysDetail) -> String {
 
 fn with_detail(kind: ErrorKind, text: String, d: GenesysDetail) -> Error {
     let mut e = Error::new(kind, format!("{text}{}", said(&d)));
-    e.genesys = Some(d);
+    e.genesys = Some(Box::new(d));
     e
 }
 

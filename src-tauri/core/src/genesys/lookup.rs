@@ -18,45 +18,35 @@ const PAGE: usize = 100;
 /// Safety stop for listings (100 × 100 = 10,000 entities).
 const MAX_PAGES: u64 = 100;
 
-/// What kind of thing an id names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub enum EntityKind {
-    Queue,
-    User,
-    WrapUpCode,
-    Division,
+pub use crate::export::EntityKind;
+
+fn path(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Queue => "/api/v2/routing/queues",
+        EntityKind::User => "/api/v2/users",
+        EntityKind::WrapUpCode => "/api/v2/routing/wrapupcodes",
+        EntityKind::Division => "/api/v2/authorization/divisions",
+    }
 }
 
-impl EntityKind {
-    fn path(self) -> &'static str {
-        match self {
-            EntityKind::Queue => "/api/v2/routing/queues",
-            EntityKind::User => "/api/v2/users",
-            EntityKind::WrapUpCode => "/api/v2/routing/wrapupcodes",
-            EntityKind::Division => "/api/v2/authorization/divisions",
-        }
-    }
-
-    fn purpose(self) -> Purpose {
-        match self {
-            EntityKind::Queue => Purpose {
-                what: "reading queue names",
-                permission: "routing:queue:view",
-            },
-            EntityKind::User => Purpose {
-                what: "reading agent names",
-                permission: "directory:user:view",
-            },
-            EntityKind::WrapUpCode => Purpose {
-                what: "reading wrap-up code names",
-                permission: "routing:wrapupCode:view",
-            },
-            EntityKind::Division => Purpose {
-                what: "reading division names",
-                permission: "authorization:division:view",
-            },
-        }
+fn purpose(kind: EntityKind) -> Purpose {
+    match kind {
+        EntityKind::Queue => Purpose {
+            what: "reading queue names",
+            permission: "routing:queue:view",
+        },
+        EntityKind::User => Purpose {
+            what: "reading agent names",
+            permission: "directory:user:view",
+        },
+        EntityKind::WrapUpCode => Purpose {
+            what: "reading wrap-up code names",
+            permission: "routing:wrapupCode:view",
+        },
+        EntityKind::Division => Purpose {
+            what: "reading division names",
+            permission: "authorization:division:view",
+        },
     }
 }
 
@@ -89,7 +79,7 @@ async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<E
     let mut out = Vec::new();
     let mut page: u64 = 1;
     loop {
-        let mut req = ApiRequest::new(Method::GET, kind.path(), kind.purpose())
+        let mut req = ApiRequest::new(Method::GET, path(kind), purpose(kind))
             .query("pageSize", PAGE.max(ids.len()).to_string())
             .query("pageNumber", page.to_string());
         if kind == EntityKind::User && !ids.is_empty() {
