@@ -1,7 +1,74 @@
-//! `genesys-export-cli`: the same exports as the app, headless, for servers.
+//! `genesys-export-cli`: the same exports as the desktop app, headless, for
+//! servers and schedulers. It never opens a window and never touches Tauri:
+//! it only uses `genesys_core` (the engine, profiles and keychain shared with
+//! the app). `--help` documents the subcommands, exit codes and environment.
 use std::process::ExitCode;
 
+use clap::Parser;
+use genesys_core::{Error, Result};
+
+mod args;
+mod dates;
+mod exit;
+mod export;
+mod manage;
+
+use args::{Cli, Command};
+
 fn main() -> ExitCode {
-    eprintln!("genesys-export-cli: not built yet");
-    ExitCode::from(2)
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("genesys-export-cli: cannot start: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("genesys-export-cli: {}", e.message);
+            ExitCode::from(exit::code_for(e.kind))
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Regions => {
+            regions();
+            Ok(())
+        }
+        Command::Export(args) => {
+            let _plan = export::ad_hoc(&args)?;
+            let _secret = export::secret_from_env()?;
+            Err(Error::internal(
+                "This build of genesys-export-cli cannot run exports yet.",
+            ))
+        }
+        Command::Profiles(cmd) => {
+            let dir = manage::config_dir(cli.config_dir.as_deref())?;
+            tokio::task::block_in_place(|| manage::profiles(&dir, cmd))
+        }
+        Command::Connections(cmd) => {
+            let dir = manage::config_dir(cli.config_dir.as_deref())?;
+            // The keychain calls block (D-Bus round trips).
+            tokio::task::block_in_place(|| manage::connections(&dir, cmd))
+        }
+    }
+}
+
+/// `regions`: one line per region, aligned, for people and for `grep`.
+fn regions() {
+    let all = genesys_core::genesys::regions();
+    println!("{:<16} {:<16} {:<26} NAME", "KEY", "AWS REGION", "DOMAIN");
+    for r in all {
+        println!(
+            "{:<16} {:<16} {:<26} {}",
+            r.key, r.aws_region, r.domain, r.name
+        );
+    }
 }
