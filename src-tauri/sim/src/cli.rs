@@ -1,7 +1,208 @@
 //! Command line of the standalone `genesys-sim` program.
+//!
+//! `genesys-sim --port 0 --conversations 1000000 --seed 7 --start 2026-10-01 --days 30`
+//! prints `listening on http://127.0.0.1:PORT` as its first line and serves until Ctrl-C.
 use std::process::ExitCode;
+use std::time::Duration;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::Parser;
+
+use crate::{Faults, MatchMode, RateLimit, Sim, SimConfig};
+
+/// A Genesys Cloud emulator on 127.0.0.1 (OAuth, analytics details query and
+/// async jobs, name lookups) with a deterministic synthetic org.
+#[derive(Debug, Parser)]
+#[command(name = "genesys-sim", version)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// OAuth client id (default: demo-client).
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// OAuth client secret (default: demo-secret).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Number of conversations.
+    #[arg(long, default_value_t = 5_000)]
+    pub conversations: u64,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// First day (YYYY-MM-DD, UTC) or RFC 3339 instant (default: 40 days ago).
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Number of days the conversations are spread over.
+    #[arg(long, default_value_t = 40)]
+    pub days: u32,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 86_400)]
+    pub token_lifetime: u64,
+    /// Largest pageSize of the sync details query.
+    #[arg(long, default_value_t = 100)]
+    pub sync_max_page_size: u32,
+    /// Longest sync query interval, in days.
+    #[arg(long, default_value_t = 7.0)]
+    pub max_interval_days: f64,
+    /// Largest pageSize of async job results.
+    #[arg(long, default_value_t = 1_000)]
+    pub async_max_page_size: u32,
+    /// Sync query matching: "started" (started in the interval) or "day" (started on a day touched by it).
+    #[arg(long, default_value = "day", value_parser = ["started", "day"])]
+    pub match_mode: String,
+    /// Milliseconds an async job stays QUEUED and then PENDING.
+    #[arg(long, default_value_t = 300)]
+    pub job_delay_ms: u64,
+    /// Seconds that jobs/availability lags behind now.
+    #[arg(long, default_value_t = 3_600)]
+    pub availability_lag_secs: u64,
+    /// Requests allowed per client per window (0 = no rate limit).
+    #[arg(long, default_value_t = 300)]
+    pub rate_limit: u32,
+    /// Rate limit window in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub rate_window_secs: u64,
+    /// Probability of an injected 429.
+    #[arg(long, default_value_t = 0.0)]
+    pub p429: f64,
+    /// Probability of an injected 503.
+    #[arg(long, default_value_t = 0.0)]
+    pub p503: f64,
+    /// Probability of an injected 504.
+    #[arg(long, default_value_t = 0.0)]
+    pub p504: f64,
+    /// Probability of a connection reset in the middle of a 200 body.
+    #[arg(long, default_value_t = 0.0)]
+    pub p_reset: f64,
+    /// Added latency per API request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Revoke each access token after this many API requests.
+    #[arg(long)]
+    pub revoke_token_after: Option<u64>,
+    /// Async jobs end in FAILED.
+    #[arg(long)]
+    pub fail_jobs: bool,
+    /// Async jobs end in EXPIRED.
+    #[arg(long)]
+    pub expire_jobs: bool,
+    /// Analytics endpoints answer 403 missing.any.permissions.
+    #[arg(long)]
+    pub missing_permission: bool,
+    /// Seed of the fault decisions.
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
+    /// Fixed "now" (RFC 3339) instead of the real clock.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .ok_or_else(|| format!("'{s}' is not a date (YYYY-MM-DD) or an RFC 3339 instant"))
+}
+
+impl Args {
+    /// The configuration these arguments describe.
+    pub fn config(&self) -> Result<SimConfig, String> {
+        let mut cfg = SimConfig {
+            port: self.port,
+            conversations: self.conversations,
+            seed: self.seed,
+            days: self.days,
+            token_lifetime: Duration::from_secs(self.token_lifetime),
+            sync_max_page_size: self.sync_max_page_size,
+            max_interval: Duration::from_secs_f64(self.max_interval_days.max(0.0) * 86_400.0),
+            async_max_page_size: self.async_max_page_size,
+            match_mode: if self.match_mode == "started" {
+                MatchMode::StartedInInterval
+            } else {
+                MatchMode::DayTouched
+            },
+            job_delays: Duration::from_millis(self.job_delay_ms),
+            availability_lag: Duration::from_secs(self.availability_lag_secs),
+            rate_limit: (self.rate_limit > 0).then(|| RateLimit {
+                requests: self.rate_limit,
+                per: Duration::from_secs(self.rate_window_secs.max(1)),
+            }),
+            faults: Faults {
+                p429: self.p429,
+                p503: self.p503,
+                p504: self.p504,
+                p_reset: self.p_reset,
+                latency: Duration::from_millis(self.latency_ms),
+                revoke_token_after: self.revoke_token_after,
+                fail_jobs: self.fail_jobs,
+                expire_jobs: self.expire_jobs,
+                missing_permission: self.missing_permission,
+                fault_seed: self.fault_seed,
+            },
+            ..SimConfig::default()
+        };
+        if let Some(id) = &self.client_id {
+            cfg.client_id = id.clone();
+        }
+        if let Some(secret) = &self.client_secret {
+            cfg.client_secret = secret.clone();
+        }
+        if let Some(s) = &self.start {
+            cfg.start = parse_instant(s)?;
+        }
+        if let Some(s) = &self.now {
+            cfg.now = Some(parse_instant(s)?);
+        }
+        Ok(cfg)
+    }
+}
+
+/// Entry point of the `genesys-sim` binary.
 pub fn main() -> ExitCode {
-    eprintln!("genesys-sim: not built yet");
-    ExitCode::from(2)
+    let args = Args::parse();
+    let cfg = match args.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("genesys-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("genesys-sim: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let sim = match Sim::start(cfg).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("genesys-sim: cannot listen on 127.0.0.1:{}: {e}", args.port);
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("listening on {}", sim.base_url());
+        if args.client_id.is_none() && args.client_secret.is_none() {
+            let c = sim.config();
+            println!("client id: {}", c.client_id);
+            println!("client secret: {}", c.client_secret);
+        }
+        let c = sim.config();
+        println!(
+            "{} conversations from {} over {} days (seed {})",
+            c.conversations,
+            crate::dataset::format_time(c.start),
+            c.days,
+            c.seed
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        sim.shutdown().await;
+        ExitCode::SUCCESS
+    })
 }

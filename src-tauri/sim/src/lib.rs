@@ -1,2 +1,245 @@
 //! A Genesys Cloud emulator on loopback (see `API-NOTES.md` in `shared/genesys`).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sim = genesys_sim::Sim::start(genesys_sim::SimConfig::default()).await?;
+//! println!("{}", sim.base_url()); // login at /oauth/token, API at /api/v2/...
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: [`dataset`] (the lazily generated org and conversations, ground
+//! truth), [`query`] (request bodies and filter matching), `server` (the axum
+//! routes, auth, rate limit, faults, async jobs), [`cli`] (the `genesys-sim` program).
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
+
 pub mod cli;
+pub mod dataset;
+mod enums;
+pub mod query;
+pub mod rng;
+mod server;
+
+pub use dataset::{Dataset, Entity};
+
+/// How the synchronous details query selects conversations from its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MatchMode {
+    /// Conversations that started inside `[from, to)`.
+    StartedInInterval,
+    /// Conversations that started on a (UTC) day touched by the interval: the
+    /// documented SDK 269 wording ("started on a day touched by the interval").
+    #[default]
+    DayTouched,
+}
+
+/// Per-client request budget: `requests` per `per` (fixed window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per: Duration,
+}
+
+/// Fault injection. All random decisions come from `fault_seed` and the
+/// request number, so a run is reproducible.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Probability of an extra 429 (with `Retry-After: 1`) on an API request.
+    pub p429: f64,
+    /// Probability of a 503 `service.unavailable`.
+    pub p503: f64,
+    /// Probability of a 504 `request.timeout`.
+    pub p504: f64,
+    /// Probability of a 200 whose connection is reset after part of the body.
+    pub p_reset: f64,
+    /// Added to every API response.
+    pub latency: Duration,
+    /// Each access token stops working (401 `bad.credentials`) after this many API requests.
+    pub revoke_token_after: Option<u64>,
+    /// Async jobs end in FAILED.
+    pub fail_jobs: bool,
+    /// Async jobs end in EXPIRED (results then answer 404).
+    pub expire_jobs: bool,
+    /// Analytics endpoints answer 403 `missing.any.permissions`.
+    pub missing_permission: bool,
+    pub fault_seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            p429: 0.0,
+            p503: 0.0,
+            p504: 0.0,
+            p_reset: 0.0,
+            latency: Duration::ZERO,
+            revoke_token_after: None,
+            fail_jobs: false,
+            expire_jobs: false,
+            missing_permission: false,
+            fault_seed: 1,
+        }
+    }
+}
+
+/// Everything the emulator can be told. `Default` is the small demo org.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Port to bind on 127.0.0.1 (0 = any free port).
+    pub port: u16,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Number of conversations spread over `[start, start + days)`.
+    pub conversations: u64,
+    pub seed: u64,
+    pub start: DateTime<Utc>,
+    pub days: u32,
+    /// `expires_in` of issued tokens.
+    pub token_lifetime: Duration,
+    /// Largest `paging.pageSize` of the sync query.
+    pub sync_max_page_size: u32,
+    /// Longest interval of the sync query.
+    pub max_interval: Duration,
+    /// Largest (and default) `pageSize` of async job results.
+    pub async_max_page_size: u32,
+    pub match_mode: MatchMode,
+    /// Time an async job spends QUEUED, then again PENDING, before FULFILLED.
+    pub job_delays: Duration,
+    /// `jobs/availability` answers `now - availability_lag`.
+    pub availability_lag: Duration,
+    pub rate_limit: Option<RateLimit>,
+    pub faults: Faults,
+    /// A fixed "now" (for ongoing conversations and availability); `None` = real clock.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for SimConfig {
+    /// The demo org: 5,000 conversations over the 40 days before now (so "last
+    /// week" has data, and the span crosses the October/November DST changes of
+    /// the current year when run in autumn), default Genesys limits, no faults.
+    fn default() -> SimConfig {
+        let now = Utc::now();
+        let start = (now - ChronoDuration::days(40))
+            .duration_trunc(ChronoDuration::hours(1))
+            .unwrap_or(now);
+        SimConfig {
+            port: 0,
+            client_id: "demo-client".into(),
+            client_secret: "demo-secret".into(),
+            conversations: 5_000,
+            seed: 42,
+            start,
+            days: 40,
+            token_lifetime: Duration::from_secs(86_400),
+            sync_max_page_size: 100,
+            max_interval: Duration::from_secs(7 * 86_400),
+            async_max_page_size: 1_000,
+            match_mode: MatchMode::DayTouched,
+            job_delays: Duration::from_millis(300),
+            availability_lag: Duration::from_secs(3_600),
+            rate_limit: Some(RateLimit {
+                requests: 300,
+                per: Duration::from_secs(60),
+            }),
+            faults: Faults::default(),
+            now: None,
+        }
+    }
+}
+
+/// Counters of what the emulator has served.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimStats {
+    /// All HTTP requests, including `/oauth/token`.
+    pub requests: u64,
+    /// Requests per endpoint, keyed like `"POST /api/v2/analytics/conversations/details/query"`
+    /// (path parameters shown as `{jobId}`).
+    pub per_endpoint: BTreeMap<String, u64>,
+    /// Responses per status code.
+    pub per_status: BTreeMap<u16, u64>,
+    /// 429 responses (rate limit and injected).
+    pub responses_429: u64,
+    /// Responses whose connection was deliberately reset mid-body.
+    pub resets: u64,
+    pub tokens_issued: u64,
+    pub jobs_created: u64,
+    /// Ids of jobs deleted with `DELETE .../jobs/{jobId}`, in order.
+    pub jobs_deleted: Vec<String>,
+    /// Conversations sent in sync pages and async result pages.
+    pub conversations_served: u64,
+}
+
+/// A running emulator.
+pub struct Sim {
+    addr: SocketAddr,
+    state: Arc<server::State>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sim {
+    /// Binds `127.0.0.1:cfg.port` and serves until [`Sim::shutdown`] (or drop of the runtime).
+    pub async fn start(cfg: SimConfig) -> std::io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(server::State::new(cfg));
+        let app = server::router(state.clone());
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("genesys-sim server stopped: {e}");
+            }
+        });
+        Ok(Sim {
+            addr,
+            state,
+            stop,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: login at `/oauth/token`, API at `/api/v2/...`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> SimStats {
+        self.state.stats()
+    }
+
+    /// The dataset being served (for ground truth and names).
+    pub fn dataset(&self) -> &Dataset {
+        &self.state.dataset
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &SimConfig {
+        &self.state.cfg
+    }
+
+    /// Stops accepting connections and waits (up to 5 s) for open ones to finish.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(5), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+    }
+}

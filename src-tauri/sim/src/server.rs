@@ -1,0 +1,1238 @@
+//! The HTTP side: routes, OAuth, the rate limit, fault injection, the sync
+//! query, async jobs and name lookups.
+//!
+//! Every response passes through [`envelope`], which adds `ININ-Correlation-Id`
+//! and the `inin-ratelimit-*` headers, renders errors as Genesys `ErrorBody`
+//! (with `contextId` = the correlation id), injects faults and counts stats.
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State as AxState};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::{json, Value};
+
+use crate::dataset::{format_time, Entity, MAX_DURATION_MS};
+use crate::query::{parse_interval, AsyncConversationQuery, ConversationQuery, Matcher, Order};
+use crate::rng::{mix, Rng};
+use crate::{Dataset, MatchMode, SimConfig, SimStats};
+
+/// Deepest result a sync query may page to.
+const MAX_PAGINATION: i64 = 100_000;
+/// Largest pageSize of the name lookups.
+const LOOKUP_MAX_PAGE_SIZE: usize = 500;
+/// How many filtered result lists the sync query keeps.
+const CACHE_ENTRIES: usize = 8;
+
+/// Shared state of a running emulator.
+pub(crate) struct State {
+    pub cfg: SimConfig,
+    pub dataset: Dataset,
+    tokens: Mutex<HashMap<String, Token>>,
+    windows: Mutex<HashMap<String, Window>>,
+    jobs: Mutex<HashMap<String, Job>>,
+    stats: Mutex<SimStats>,
+    cache: Mutex<Vec<(String, Arc<Vec<u32>>)>>,
+    api_requests: AtomicU64,
+}
+
+struct Token {
+    client: String,
+    expires: Instant,
+    uses: u64,
+}
+
+struct Window {
+    started: Instant,
+    count: u32,
+}
+
+struct Job {
+    submitted: DateTime<Utc>,
+    created: Instant,
+    availability: DateTime<Utc>,
+    query: AsyncConversationQuery,
+    matcher: Matcher,
+    results: Option<Arc<Vec<u32>>>,
+}
+
+/// An error a handler returns; [`envelope`] renders it as an `ErrorBody`.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad.request", message)
+    }
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not.found", message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = self.status.into_response();
+        r.extensions_mut().insert(self);
+        r
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn json_response(status: StatusCode, v: &Value) -> Response {
+    let body = serde_json::to_vec(v).unwrap_or_default();
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+impl State {
+    pub fn new(cfg: SimConfig) -> State {
+        State {
+            dataset: Dataset::new(&cfg),
+            cfg,
+            tokens: Mutex::default(),
+            windows: Mutex::default(),
+            jobs: Mutex::default(),
+            stats: Mutex::default(),
+            cache: Mutex::default(),
+            api_requests: AtomicU64::new(0),
+        }
+    }
+
+    pub fn stats(&self) -> SimStats {
+        lock(&self.stats).clone()
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.dataset.now()
+    }
+
+    /// Which client a request belongs to (for the rate limit).
+    fn client_of(&self, headers: &HeaderMap) -> String {
+        match auth_header(headers) {
+            Some(Auth::Bearer(t)) => lock(&self.tokens)
+                .get(&t)
+                .map(|x| x.client.clone())
+                .unwrap_or_else(|| "anonymous".into()),
+            Some(Auth::Basic(id, _)) => id,
+            None => "anonymous".into(),
+        }
+    }
+
+    /// Counts one request against `client`'s window: (count, allowed, reset seconds, over?).
+    fn rate(&self, client: &str, count_it: bool) -> (u32, u32, u64, bool) {
+        let Some(limit) = self.cfg.rate_limit else {
+            return (0, u32::MAX, 0, false);
+        };
+        let mut w = lock(&self.windows);
+        let win = w.entry(client.to_string()).or_insert(Window {
+            started: Instant::now(),
+            count: 0,
+        });
+        if win.started.elapsed() >= limit.per {
+            *win = Window {
+                started: Instant::now(),
+                count: 0,
+            };
+        }
+        if count_it {
+            win.count = win.count.saturating_add(1);
+        }
+        let left = limit.per.saturating_sub(win.started.elapsed());
+        let reset = left.as_millis().div_ceil(1000).max(1) as u64;
+        (win.count, limit.requests, reset, win.count > limit.requests)
+    }
+
+    /// Checks the bearer token of an API request.
+    fn authenticate(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let token = match auth_header(headers) {
+            Some(Auth::Bearer(t)) => t,
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "authentication.required",
+                    "No authentication bearer token specified in authorization header.",
+                ))
+            }
+        };
+        let mut tokens = lock(&self.tokens);
+        let invalid = || {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad.credentials",
+                "Invalid login credentials.",
+            )
+        };
+        let Some(t) = tokens.get_mut(&token) else {
+            return Err(invalid());
+        };
+        if Instant::now() >= t.expires {
+            tokens.remove(&token);
+            return Err(invalid());
+        }
+        t.uses += 1;
+        if let Some(n) = self.cfg.faults.revoke_token_after {
+            if t.uses > n {
+                tokens.remove(&token);
+                return Err(invalid());
+            }
+        }
+        Ok(())
+    }
+
+    /// Matching indices of a filtered selection, cached by `key`.
+    async fn cached_list(
+        self: &Arc<Self>,
+        key: String,
+        compute: impl FnOnce(&Dataset) -> Vec<u32> + Send + 'static,
+    ) -> Arc<Vec<u32>> {
+        if let Some(hit) = lock(&self.cache)
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|x| x.1.clone())
+        {
+            return hit;
+        }
+        let me = self.clone();
+        let list = tokio::task::spawn_blocking(move || Arc::new(compute(&me.dataset)))
+            .await
+            .unwrap_or_default();
+        let mut cache = lock(&self.cache);
+        cache.retain(|(k, _)| *k != key);
+        cache.push((key, list.clone()));
+        if cache.len() > CACHE_ENTRIES {
+            cache.remove(0);
+        }
+        list
+    }
+}
+
+enum Auth {
+    Bearer(String),
+    Basic(String, String),
+}
+
+fn auth_header(headers: &HeaderMap) -> Option<Auth> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, rest) = v.split_once(' ')?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Some(Auth::Bearer(rest.trim().to_string()))
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let raw = base64_decode(rest.trim())?;
+        let s = String::from_utf8(raw).ok()?;
+        let (id, secret) = s.split_once(':')?;
+        Some(Auth::Basic(id.to_string(), secret.to_string()))
+    } else {
+        None
+    }
+}
+
+/// Standard base64 (padding optional).
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' if i + 2 < b.len() => {
+                    let hex = |c: u8| (c as char).to_digit(16);
+                    match (hex(b[i + 1]), hex(b[i + 2])) {
+                        (Some(h), Some(l)) => {
+                            out.push((h * 16 + l) as u8);
+                            i += 2;
+                        }
+                        _ => out.push(b'%'),
+                    }
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+/// The routes.
+pub(crate) fn router(state: Arc<State>) -> Router {
+    let details = "/api/v2/analytics/conversations/details";
+    Router::new()
+        .route("/oauth/token", post(oauth_token))
+        .route(&format!("{details}/query"), post(details_query))
+        .route(&format!("{details}/jobs"), post(create_job))
+        .route(&format!("{details}/jobs/availability"), get(availability))
+        .route(
+            &format!("{details}/jobs/{{job_id}}"),
+            get(job_status).delete(delete_job),
+        )
+        .route(
+            &format!("{details}/jobs/{{job_id}}/results"),
+            get(job_results),
+        )
+        .route("/api/v2/routing/queues", get(queues))
+        .route("/api/v2/users", get(users))
+        .route("/api/v2/routing/wrapupcodes", get(wrapup_codes))
+        .route("/api/v2/authorization/divisions", get(divisions))
+        .fallback(|| async { ApiError::not_found("The requested resource was not found.") })
+        .layer(middleware::from_fn_with_state(state.clone(), envelope))
+        .with_state(state)
+}
+
+/// Stats key of a request: method and path with the job id replaced by `{jobId}`.
+fn endpoint_key(method: &Method, path: &str) -> String {
+    let marker = "/details/jobs/";
+    let norm = match path.find(marker) {
+        Some(i) => {
+            let rest = &path[i + marker.len()..];
+            let (id, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
+            if id == "availability" || id.is_empty() {
+                path.to_string()
+            } else if tail.is_empty() {
+                format!("{}{{jobId}}", &path[..i + marker.len()])
+            } else {
+                format!("{}{{jobId}}/{tail}", &path[..i + marker.len()])
+            }
+        }
+        None => path.to_string(),
+    };
+    format!("{method} {norm}")
+}
+
+/// The outer layer: correlation id, rate limit, auth, faults, latency, error
+/// bodies, headers and stats.
+async fn envelope(AxState(st): AxState<Arc<State>>, req: Request, next: Next) -> Response {
+    let corr = uuid::Uuid::new_v4().to_string();
+    let path = req.uri().path().to_string();
+    let key = endpoint_key(req.method(), &path);
+    {
+        let mut s = lock(&st.stats);
+        s.requests += 1;
+        *s.per_endpoint.entry(key).or_default() += 1;
+    }
+    let is_api = path.starts_with("/api/");
+    let client = st.client_of(req.headers());
+    let (count, allowed, reset, limited) = st.rate(&client, is_api);
+
+    let mut reset_body = false;
+    let mut resp = if limited {
+        let mut r = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too.many.requests",
+            rate_message(&st.cfg),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(reset));
+        r
+    } else if is_api {
+        if !st.cfg.faults.latency.is_zero() {
+            tokio::time::sleep(st.cfg.faults.latency).await;
+        }
+        match st.authenticate(req.headers()) {
+            Err(e) => e.into_response(),
+            Ok(()) => {
+                let n = st.api_requests.fetch_add(1, Ordering::Relaxed);
+                let f = &st.cfg.faults;
+                let u = Rng::new(f.fault_seed, n).unit();
+                if u < f.p429 {
+                    let mut r = ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "too.many.requests",
+                        rate_message(&st.cfg),
+                    )
+                    .into_response();
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(1u32));
+                    r
+                } else if u < f.p429 + f.p503 {
+                    ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "service.unavailable",
+                        "Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance).",
+                    )
+                    .into_response()
+                } else if u < f.p429 + f.p503 + f.p504 {
+                    ApiError::new(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "request.timeout",
+                        "The request timed out.",
+                    )
+                    .into_response()
+                } else if f.missing_permission && path.starts_with("/api/v2/analytics/") {
+                    ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "missing.any.permissions",
+                        "Unable to perform the requested action. You must have at least one of the following permissions assigned: [analytics:conversationDetail:view, analytics:agentConversationDetail:view]",
+                    )
+                    .into_response()
+                } else {
+                    reset_body = u < f.p429 + f.p503 + f.p504 + f.p_reset;
+                    next.run(req).await
+                }
+            }
+        }
+    } else {
+        next.run(req).await
+    };
+
+    if let Some(e) = resp.extensions_mut().remove::<ApiError>() {
+        let status = resp.status();
+        let body = json!({
+            "message": e.message,
+            "code": e.code,
+            "status": e.status.as_u16(),
+            "contextId": corr,
+            "details": [],
+            "errors": [],
+        });
+        let mut r = json_response(e.status, &body);
+        for (k, v) in resp.headers() {
+            if k != header::CONTENT_LENGTH && k != header::CONTENT_TYPE {
+                r.headers_mut().insert(k.clone(), v.clone());
+            }
+        }
+        debug_assert_eq!(status, e.status);
+        resp = r;
+    }
+    let h = resp.headers_mut();
+    h.insert(
+        "ININ-Correlation-Id",
+        HeaderValue::from_str(&corr).unwrap_or(HeaderValue::from_static("-")),
+    );
+    h.insert("inin-ratelimit-count", HeaderValue::from(count));
+    h.insert("inin-ratelimit-allowed", HeaderValue::from(allowed));
+    h.insert("inin-ratelimit-reset", HeaderValue::from(reset));
+    let status = resp.status();
+    let reset_body = reset_body && status == StatusCode::OK;
+    {
+        let mut s = lock(&st.stats);
+        *s.per_status.entry(status.as_u16()).or_default() += 1;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            s.responses_429 += 1;
+        }
+        if reset_body {
+            s.resets += 1;
+        }
+    }
+    if reset_body {
+        resp = break_body(resp).await;
+    }
+    resp
+}
+
+/// Sends the first half of the body, then fails the stream so the server aborts
+/// the connection (the client sees a truncated chunked body / reset).
+async fn break_body(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let half = bytes.slice(0..bytes.len() / 2);
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(half),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected connection reset",
+        )),
+    ];
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+}
+
+fn rate_message(cfg: &SimConfig) -> String {
+    let (n, per) = cfg
+        .rate_limit
+        .map(|r| (r.requests, r.per.as_secs()))
+        .unwrap_or((0, 0));
+    format!("Rate limit exceeded the maximum [{n}] requests within [{per}] seconds")
+}
+
+// ---------------------------------------------------------------- OAuth
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    json_response(
+        status,
+        &json!({"error": error, "description": description, "error_description": description}),
+    )
+}
+
+async fn oauth_token(
+    AxState(st): AxState<Arc<State>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (id, secret) = match auth_header(&headers) {
+        Some(Auth::Basic(id, secret)) => (id, secret),
+        _ => {
+            return oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication required (HTTP Basic client_id:client_secret)",
+            )
+        }
+    };
+    if id != st.cfg.client_id || secret != st.cfg.client_secret {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client not found or bad client secret",
+        );
+    }
+    let grant = form_pairs(&body)
+        .into_iter()
+        .find(|(k, _)| k == "grant_type")
+        .map(|(_, v)| v);
+    if grant.as_deref() != Some("client_credentials") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+        );
+    }
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    lock(&st.tokens).insert(
+        token.clone(),
+        Token {
+            client: id,
+            expires: Instant::now() + st.cfg.token_lifetime,
+            uses: 0,
+        },
+    );
+    lock(&st.stats).tokens_issued += 1;
+    json_response(
+        StatusCode::OK,
+        &json!({"access_token": token, "token_type": "bearer", "expires_in": st.cfg.token_lifetime.as_secs()}),
+    )
+}
+
+// ---------------------------------------------------------------- sync query
+
+fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<(T, Value), ApiError> {
+    let raw: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    let typed = serde_json::from_value(raw.clone())
+        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+    Ok((typed, raw))
+}
+
+/// Midnight UTC at or before `t`.
+fn day_floor(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(TimeDelta::days(1)).unwrap_or(t)
+}
+
+/// Midnight UTC at or after `t`.
+fn day_ceil(t: DateTime<Utc>) -> DateTime<Utc> {
+    let f = day_floor(t);
+    if f == t {
+        t
+    } else {
+        f + TimeDelta::days(1)
+    }
+}
+
+fn filter_key(raw: &Value) -> String {
+    format!(
+        "{}|{}",
+        raw.get("conversationFilters").unwrap_or(&Value::Null),
+        raw.get("segmentFilters").unwrap_or(&Value::Null)
+    )
+}
+
+fn interval_too_long(cfg: &SimConfig) -> ApiError {
+    let secs = cfg.max_interval.as_secs();
+    let limit = if secs.is_multiple_of(86_400) {
+        format!("{} days", secs / 86_400)
+    } else {
+        format!("{} hours", secs.div_ceil(3_600))
+    };
+    ApiError::bad_request(format!(
+        "You must specify a search interval as part of your query that does not exceed {limit}"
+    ))
+}
+
+/// A selection of conversation indices in result order.
+enum Hits {
+    Range(u64, u64),
+    List(Arc<Vec<u32>>),
+}
+
+impl Hits {
+    fn len(&self) -> u64 {
+        match self {
+            Hits::Range(a, b) => b - a,
+            Hits::List(l) => l.len() as u64,
+        }
+    }
+    fn get(&self, k: u64) -> u64 {
+        match self {
+            Hits::Range(a, _) => a + k,
+            Hits::List(l) => l[k as usize] as u64,
+        }
+    }
+}
+
+async fn details_query(
+    AxState(st): AxState<Arc<State>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (q, raw): (ConversationQuery, Value) = parse_body(&body)?;
+    let (from, to) = parse_interval(&q.interval).map_err(ApiError::bad_request)?;
+    if (to - from).to_std().unwrap_or_default() > st.cfg.max_interval {
+        return Err(interval_too_long(&st.cfg));
+    }
+    let paging = q.paging.unwrap_or(crate::query::Paging {
+        page_size: 25,
+        page_number: 1,
+    });
+    let max = st.cfg.sync_max_page_size as i64;
+    if paging.page_size < 1 || paging.page_size > max {
+        return Err(ApiError::bad_request(format!(
+            "paging.pageSize must be between 1 and {max}."
+        )));
+    }
+    if paging.page_number < 1 {
+        return Err(ApiError::bad_request(
+            "paging.pageNumber must be 1 or more.",
+        ));
+    }
+    if paging.page_size * paging.page_number > MAX_PAGINATION {
+        return Err(ApiError::bad_request(
+            "Pagination may not exceed 100000 results.",
+        ));
+    }
+    let matcher = Matcher::new(q.conversation_filters.clone(), q.segment_filters.clone())
+        .map_err(ApiError::bad_request)?;
+    let (sel_from, sel_to) = match st.cfg.match_mode {
+        MatchMode::StartedInInterval => (from, to),
+        MatchMode::DayTouched => (day_floor(from), day_ceil(to)),
+    };
+    let (a, b) = st
+        .dataset
+        .started_range(sel_from.timestamp_millis(), sel_to.timestamp_millis());
+    let hits = if matcher.is_empty() && !st.dataset.ties_possible() {
+        Hits::Range(a, b)
+    } else {
+        let key = format!("sync|{a}|{b}|{}", filter_key(&raw));
+        Hits::List(
+            st.cached_list(key, move |ds| {
+                let list = (a..b)
+                    .filter(|&i| matcher.is_empty() || matcher.matches(&ds.conversation(i)))
+                    .map(|i| i as u32)
+                    .collect();
+                ds.sort_by_start_then_id(list)
+            })
+            .await,
+        )
+    };
+    let total = hits.len();
+    let offset = ((paging.page_number - 1) * paging.page_size) as u64;
+    let mut out = serde_json::Map::new();
+    if offset < total {
+        let end = (offset + paging.page_size as u64).min(total);
+        let desc = q.order == Some(Order::Desc);
+        let convs: Vec<Value> = (offset..end)
+            .map(|k| {
+                let k = if desc { total - 1 - k } else { k };
+                st.dataset.conversation_without_attributes(hits.get(k))
+            })
+            .collect();
+        lock(&st.stats).conversations_served += convs.len() as u64;
+        out.insert("conversations".into(), Value::Array(convs));
+    }
+    out.insert("totalHits".into(), json!(total.min(i32::MAX as u64)));
+    Ok(json_response(StatusCode::OK, &Value::Object(out)))
+}
+
+// ---------------------------------------------------------------- async jobs
+
+async fn create_job(AxState(st): AxState<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
+    let (q, _raw): (AsyncConversationQuery, Value) = parse_body(&body)?;
+    parse_interval(&q.interval).map_err(ApiError::bad_request)?;
+    if q.limit.is_some_and(|l| l < 1) {
+        return Err(ApiError::bad_request("limit must be 1 or more."));
+    }
+    let matcher = Matcher::new(q.conversation_filters.clone(), q.segment_filters.clone())
+        .map_err(ApiError::bad_request)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let availability = st.now() - TimeDelta::from_std(st.cfg.availability_lag).unwrap_or_default();
+    lock(&st.jobs).insert(
+        id.clone(),
+        Job {
+            submitted: Utc::now(),
+            created: Instant::now(),
+            availability,
+            query: q,
+            matcher,
+            results: None,
+        },
+    );
+    lock(&st.stats).jobs_created += 1;
+    Ok(json_response(StatusCode::ACCEPTED, &json!({"jobId": id})))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JobState {
+    Queued,
+    Pending,
+    Fulfilled,
+    Failed,
+    Expired,
+}
+
+impl JobState {
+    fn name(self) -> &'static str {
+        match self {
+            JobState::Queued => "QUEUED",
+            JobState::Pending => "PENDING",
+            JobState::Fulfilled => "FULFILLED",
+            JobState::Failed => "FAILED",
+            JobState::Expired => "EXPIRED",
+        }
+    }
+}
+
+fn job_state(cfg: &SimConfig, job: &Job) -> JobState {
+    let e = job.created.elapsed();
+    if e < cfg.job_delays {
+        JobState::Queued
+    } else if e < cfg.job_delays * 2 {
+        JobState::Pending
+    } else if cfg.faults.fail_jobs {
+        JobState::Failed
+    } else if cfg.faults.expire_jobs {
+        JobState::Expired
+    } else {
+        JobState::Fulfilled
+    }
+}
+
+fn unknown_job(id: &str) -> ApiError {
+    ApiError::not_found(format!("No job found with id {id}"))
+}
+
+async fn job_status(
+    AxState(st): AxState<Arc<State>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let jobs = lock(&st.jobs);
+    let job = jobs.get(&id).ok_or_else(|| unknown_job(&id))?;
+    let state = job_state(&st.cfg, job);
+    let mut v = json!({
+        "state": state.name(),
+        "submissionDate": format_time(job.submitted),
+        "expirationDate": format_time(job.submitted + TimeDelta::days(1)),
+    });
+    if !matches!(state, JobState::Queued | JobState::Pending) {
+        let done = job.submitted + TimeDelta::from_std(st.cfg.job_delays * 2).unwrap_or_default();
+        v["completionDate"] = json!(format_time(done));
+    }
+    if state == JobState::Failed {
+        v["errorMessage"] = json!("The query failed (injected fault).");
+    }
+    Ok(json_response(StatusCode::OK, &v))
+}
+
+async fn delete_job(
+    AxState(st): AxState<Arc<State>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if lock(&st.jobs).remove(&id).is_none() {
+        return Err(unknown_job(&id));
+    }
+    lock(&st.stats).jobs_deleted.push(id);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn availability(AxState(st): AxState<Arc<State>>) -> Response {
+    let t = st.now() - TimeDelta::from_std(st.cfg.availability_lag).unwrap_or_default();
+    json_response(
+        StatusCode::OK,
+        &json!({"dataAvailabilityDate": format_time(t)}),
+    )
+}
+
+/// Conversations with activity overlapping `[from, to)` that started before
+/// the availability date, filtered, ordered by start then id.
+fn async_selection(
+    ds: &Dataset,
+    q: &AsyncConversationQuery,
+    m: &Matcher,
+    availability: DateTime<Utc>,
+) -> Vec<u32> {
+    let Ok((from, to)) = parse_interval(&q.interval) else {
+        return Vec::new();
+    };
+    let mut lo = from.timestamp_millis() - MAX_DURATION_MS;
+    if q.start_of_day_interval_matching == Some(true) {
+        lo = lo.max(day_floor(from).timestamp_millis());
+    }
+    let hi = to
+        .timestamp_millis()
+        .min(availability.timestamp_millis() + 1);
+    if hi <= lo {
+        return Vec::new();
+    }
+    let (a, b) = ds.started_range(lo, hi);
+    let from_ms = from.timestamp_millis();
+    let list: Vec<u32> = (a..b)
+        .filter(|&i| ds.last_activity_ms(i) > from_ms || ds.start_ms(i) >= from_ms)
+        .filter(|&i| m.is_empty() || m.matches(&ds.conversation(i)))
+        .map(|i| i as u32)
+        .collect();
+    let mut list = ds.sort_by_start_then_id(list);
+    if q.order == Some(Order::Desc) {
+        list.reverse();
+    }
+    if let Some(limit) = q.limit {
+        list.truncate(limit.max(0) as usize);
+    }
+    list
+}
+
+fn cursor_encode(id: &str, offset: u64) -> String {
+    let k = mix(id
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
+    format!("{:016x}", offset ^ k)
+}
+
+fn cursor_decode(id: &str, cursor: &str) -> Option<u64> {
+    let k = mix(id
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
+    if cursor.len() != 16 {
+        return None;
+    }
+    u64::from_str_radix(cursor, 16).ok().map(|v| v ^ k)
+}
+
+async fn job_results(
+    AxState(st): AxState<Arc<State>>,
+    Path(id): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let max = st.cfg.async_max_page_size.max(1) as u64;
+    let page_size = match param("pageSize") {
+        None => max,
+        Some(s) => match s.parse::<u64>() {
+            Ok(n) if n >= 1 => n.min(max),
+            _ => return Err(ApiError::bad_request(format!("Invalid pageSize '{s}'"))),
+        },
+    };
+    let (existing, query, matcher, availability) = {
+        let jobs = lock(&st.jobs);
+        let job = jobs.get(&id).ok_or_else(|| unknown_job(&id))?;
+        match job_state(&st.cfg, job) {
+            JobState::Fulfilled => {}
+            JobState::Expired => {
+                return Err(ApiError::not_found(format!(
+                    "The results of job {id} have expired"
+                )))
+            }
+            JobState::Failed => {
+                return Err(ApiError::bad_request(format!(
+                    "Job {id} failed; it has no results"
+                )))
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Job {id} is not FULFILLED yet; poll its status first"
+                )))
+            }
+        }
+        (
+            job.results.clone(),
+            job.query.clone(),
+            job.matcher.clone(),
+            job.availability,
+        )
+    };
+    let list = match existing {
+        Some(l) => l,
+        None => {
+            let ds_state = st.clone();
+            let l = tokio::task::spawn_blocking(move || {
+                Arc::new(async_selection(
+                    &ds_state.dataset,
+                    &query,
+                    &matcher,
+                    availability,
+                ))
+            })
+            .await
+            .unwrap_or_default();
+            if let Some(job) = lock(&st.jobs).get_mut(&id) {
+                job.results = Some(l.clone());
+            }
+            l
+        }
+    };
+    let offset = match param("cursor") {
+        None => 0,
+        Some(c) => cursor_decode(&id, &c)
+            .filter(|&o| o <= list.len() as u64)
+            .ok_or_else(|| ApiError::bad_request(format!("Invalid cursor '{c}'")))?,
+    };
+    let end = (offset + page_size).min(list.len() as u64);
+    let convs: Vec<Value> = (offset..end)
+        .map(|k| st.dataset.conversation(list[k as usize] as u64))
+        .collect();
+    lock(&st.stats).conversations_served += convs.len() as u64;
+    let mut out = serde_json::Map::new();
+    if !convs.is_empty() {
+        out.insert("conversations".into(), Value::Array(convs));
+    }
+    if end < list.len() as u64 {
+        out.insert("cursor".into(), json!(cursor_encode(&id, end)));
+    }
+    out.insert(
+        "dataAvailabilityDate".into(),
+        json!(format_time(availability)),
+    );
+    Ok(json_response(StatusCode::OK, &Value::Object(out)))
+}
+
+// ---------------------------------------------------------------- lookups
+
+/// Common lookup parameters: pageSize/pageNumber, repeated `id`, `name`, `divisionId`.
+struct Listing {
+    page_size: usize,
+    page_number: usize,
+    ids: Vec<String>,
+    name: Option<String>,
+    division_ids: Vec<String>,
+    params: Vec<(String, String)>,
+}
+
+fn listing(params: Vec<(String, String)>) -> Result<Listing, ApiError> {
+    let num = |k: &str, default: usize| -> Result<usize, ApiError> {
+        match params.iter().find(|(n, _)| n == k) {
+            None => Ok(default),
+            Some((_, v)) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| ApiError::bad_request(format!("Invalid {k} '{v}'"))),
+        }
+    };
+    let page_size = num("pageSize", 25)?;
+    if page_size > LOOKUP_MAX_PAGE_SIZE {
+        return Err(ApiError::bad_request(format!(
+            "pageSize must be at most {LOOKUP_MAX_PAGE_SIZE}"
+        )));
+    }
+    let all = |k: &str| -> Vec<String> {
+        params
+            .iter()
+            .filter(|(n, _)| n == k)
+            .flat_map(|(_, v)| v.split(',').map(str::to_string))
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    Ok(Listing {
+        page_size,
+        page_number: num("pageNumber", 1)?,
+        ids: all("id"),
+        name: params
+            .iter()
+            .find(|(n, _)| n == "name")
+            .map(|(_, v)| v.clone()),
+        division_ids: all("divisionId"),
+        params,
+    })
+}
+
+/// Name match: `*` wildcards, case-insensitive.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.to_lowercase(), name.to_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    if parts.len() == 1 {
+        return p == n;
+    }
+    let mut rest = n.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(j) => rest = &rest[j + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+impl Listing {
+    fn keep(&self, e: &Entity) -> bool {
+        (self.ids.is_empty() || self.ids.contains(&e.id))
+            && self
+                .name
+                .as_deref()
+                .is_none_or(|n| name_matches(n, &e.name))
+            && (self.division_ids.is_empty() || self.division_ids.contains(&e.division))
+    }
+
+    fn respond(&self, path: &str, items: Vec<Value>) -> Response {
+        let total = items.len();
+        let page_count = total.div_ceil(self.page_size);
+        let start = (self.page_number - 1)
+            .saturating_mul(self.page_size)
+            .min(total);
+        let end = (start + self.page_size).min(total);
+        let uri = |page: usize| {
+            let mut q = format!("pageSize={}&pageNumber={page}", self.page_size);
+            for (k, v) in &self.params {
+                if k != "pageSize" && k != "pageNumber" {
+                    q.push_str(&format!("&{}={}", k, url_escape(v)));
+                }
+            }
+            format!("{path}?{q}")
+        };
+        let mut v = json!({
+            "entities": items[start..end],
+            "pageSize": self.page_size,
+            "pageNumber": self.page_number,
+            "total": total,
+            "pageCount": page_count,
+            "firstUri": uri(1),
+            "selfUri": uri(self.page_number),
+            "lastUri": uri(page_count.max(1)),
+        });
+        if self.page_number < page_count {
+            v["nextUri"] = json!(uri(self.page_number + 1));
+        }
+        if self.page_number > 1 {
+            v["previousUri"] = json!(uri(self.page_number - 1));
+        }
+        json_response(StatusCode::OK, &v)
+    }
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'*' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn division_ref(ds: &Dataset, id: &str) -> Value {
+    let name = ds
+        .division_entities()
+        .iter()
+        .find(|d| d.id == id)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    json!({"id": id, "name": name, "selfUri": format!("/api/v2/authorization/divisions/{id}")})
+}
+
+async fn queues(
+    AxState(st): AxState<Arc<State>>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let l = listing(params)?;
+    let ds = &st.dataset;
+    let items = ds
+        .queue_entities()
+        .iter()
+        .filter(|e| l.keep(e))
+        .map(|e| {
+            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
+                   "memberCount": 10, "selfUri": format!("/api/v2/routing/queues/{}", e.id)})
+        })
+        .collect();
+    Ok(l.respond("/api/v2/routing/queues", items))
+}
+
+async fn users(
+    AxState(st): AxState<Arc<State>>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let state = params
+        .iter()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "active".into());
+    if !["active", "inactive", "deleted", "any"].contains(&state.as_str()) {
+        return Err(ApiError::bad_request(format!("Invalid state '{state}'")));
+    }
+    let l = listing(params)?;
+    let ds = &st.dataset;
+    let items = ds
+        .user_entities()
+        .iter()
+        .filter(|e| l.keep(e) && (state == "any" || state == e.state))
+        .enumerate()
+        .map(|(i, e)| {
+            let user = e.id.split('-').next().unwrap_or_default();
+            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
+                   "email": format!("agent.{user}@example.com"), "username": format!("agent.{user}@example.com"),
+                   "state": e.state, "version": 1 + (i % 3),
+                   "selfUri": format!("/api/v2/users/{}", e.id)})
+        })
+        .collect();
+    Ok(l.respond("/api/v2/users", items))
+}
+
+async fn wrapup_codes(
+    AxState(st): AxState<Arc<State>>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let l = listing(params)?;
+    let ds = &st.dataset;
+    let items = ds
+        .wrapup_entities()
+        .iter()
+        .filter(|e| l.keep(e))
+        .map(|e| {
+            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
+                   "selfUri": format!("/api/v2/routing/wrapupcodes/{}", e.id)})
+        })
+        .collect();
+    Ok(l.respond("/api/v2/routing/wrapupcodes", items))
+}
+
+async fn divisions(
+    AxState(st): AxState<Arc<State>>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let l = listing(params)?;
+    let items = st
+        .dataset
+        .division_entities()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| l.keep(e))
+        .map(|(i, e)| {
+            json!({"id": e.id, "name": e.name, "description": format!("{} division", e.name),
+                   "homeDivision": i == 0, "selfUri": format!("/api/v2/authorization/divisions/{}", e.id)})
+        })
+        .collect();
+    Ok(l.respond("/api/v2/authorization/divisions", items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_and_forms_decode() {
+        assert_eq!(
+            base64_decode("ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=").unwrap(),
+            b"demo-client:demo-secret"
+        );
+        assert_eq!(
+            form_pairs(b"grant_type=client_credentials&x=a%2Cb+c"),
+            vec![
+                ("grant_type".into(), "client_credentials".into()),
+                ("x".into(), "a,b c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let c = cursor_encode("job-1", 1234);
+        assert_eq!(cursor_decode("job-1", &c), Some(1234));
+        assert_eq!(cursor_decode("job-1", "xyz"), None);
+    }
+
+    #[test]
+    fn wildcard_names() {
+        assert!(name_matches("sup*", "Support, \"Tier 2\" – Zürich"));
+        assert!(name_matches("*zürich", "Support, \"Tier 2\" – Zürich"));
+        assert!(!name_matches("sales", "Sales, EMEA"));
+    }
+
+    #[test]
+    fn endpoint_keys_hide_job_ids() {
+        let k = endpoint_key(
+            &Method::GET,
+            "/api/v2/analytics/conversations/details/jobs/abc/results",
+        );
+        assert_eq!(
+            k,
+            "GET /api/v2/analytics/conversations/details/jobs/{jobId}/results"
+        );
+        let k = endpoint_key(
+            &Method::GET,
+            "/api/v2/analytics/conversations/details/jobs/availability",
+        );
+        assert_eq!(
+            k,
+            "GET /api/v2/analytics/conversations/details/jobs/availability"
+        );
+    }
+}
