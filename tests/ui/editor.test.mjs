@@ -98,6 +98,10 @@ test("queues, agents and wrap-up codes are found by name; columns are chosen and
   await wraps.getByLabel("Search wrap-up codes by name").fill("sale");
   await waitCount(wraps.locator(".results li"), 2);
   await wraps.getByLabel("No sale").check();
+  const divisions = page.locator("fieldset.picker", { hasText: "Divisions" });
+  await divisions.getByLabel("Search divisions by name").fill("eur");
+  await waitCount(divisions.locator(".results li"), 1);
+  await divisions.getByLabel("Europe").check();
 
   // Columns: move Queue to the top, remove End, add Talk time.
   await page.getByRole("button", { name: "Move Queue up" }).click();
@@ -132,7 +136,7 @@ test("queues, agents and wrap-up codes are found by name; columns are chosen and
   assert.deepEqual(profile.range, { kind: "preset", preset: "this_month" });
   assert.equal(profile.timeZone, "Europe/London");
   assert.equal(profile.options.timeZone, "Europe/London");
-  assert.deepEqual(profile.filters, { queueIds: ["queue-6"], mediaTypes: ["voice"], directions: ["inbound"], userIds: ["user-3"], wrapUpCodes: ["wrap_up_code-2"], divisionIds: [] });
+  assert.deepEqual(profile.filters, { queueIds: ["queue-6"], mediaTypes: ["voice"], directions: ["inbound"], userIds: ["user-3"], wrapUpCodes: ["wrap_up_code-2"], divisionIds: ["division-2"] });
   assert.deepEqual(profile.options, { grain: "conversation", columns: ["queue", "start", "mediaType", "direction", "agent", "wrapUp", "talkTime"],
     format: "csv", timeZone: "Europe/London", durationFormat: "hms", includeIds: true, csvDelimiter: "semicolon", csvBom: true });
   assert.ok((await viewText(page)).includes("Profile “Retention calls” saved."));

@@ -121,6 +121,14 @@ test("connections can be tested, edited without retyping the secret, added and d
   await card.getByRole("button", { name: "Edit Contact centre" }).click();
   await waitView(page, "connections");
   assert.ok((await viewText(page)).includes("A secret is saved on this computer. Leave this empty to keep it."));
+  await page.getByLabel("Region").selectOption("mypurecloud.de");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await page.getByText("Enter the client secret to test the changed details, or save them first.").waitFor();
+  assert.equal((await calls(page, "test_connection")).length, 1, "changed details are not tested against the old secret");
+  await page.getByLabel("Region").selectOption("mypurecloud.ie");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await page.getByText("Connected.", { exact: false }).first().waitFor();
+  assert.deepEqual((await calls(page, "test_connection")).at(-1), { connectionId: "conn-1" }, "unchanged details test the saved connection");
   await page.getByLabel("Name").fill("Contact centre EU");
   await page.getByRole("button", { name: "Save connection" }).click();
   await page.getByText("Connection “Contact centre EU” saved.").waitFor();

@@ -62,6 +62,11 @@ export async function connectionForm({ ctx, connection, onSaved, onCancel, saveL
     clearErrors(form);
     status.replaceChildren();
     if (showFieldErrors(form, check(false))) return;
+    const changed = connection && (region.value !== connection.environment || clientId.value.trim() !== connection.clientId);
+    if (changed && !secret.value) {
+      status.replaceChildren(h("p", { class: "bad" }, "Enter the client secret to test the changed details, or save them first."));
+      return;
+    }
     testBtn.disabled = true;
     status.replaceChildren(h("p", { class: "muted" }, "Testing the connection…"));
     try {

@@ -151,6 +151,8 @@ export async function editorView(root, ctx, params) {
       selected: f.userIds, onchange: (ids) => { f.userIds = ids; } }),
     entityPicker({ kind: "wrap_up_code", legend: "Wrap-up codes", noun: "wrap-up code", nouns: "wrap-up codes",
       connectionId: connId, field: "wrapUpCodes", selected: f.wrapUpCodes, onchange: (ids) => { f.wrapUpCodes = ids; } }),
+    entityPicker({ kind: "division", legend: "Divisions", noun: "division", nouns: "divisions", connectionId: connId,
+      field: "divisionIds", selected: f.divisionIds ?? [], onchange: (ids) => { f.divisionIds = ids; } }),
   ];
 
   // --- Rows and columns
