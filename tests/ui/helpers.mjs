@@ -148,7 +148,7 @@ export async function layoutProblems(page) {
  * @param {import('playwright-core').Page} page
  */
 export async function axeViolations(page) {
-  await page.addScriptTag({ url: "/__axe.js" });
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ url: "/__axe.js" });
   return page.evaluate(async () => {
     // @ts-ignore
     const res = await window.axe.run(document, { resultTypes: ["violations"] });

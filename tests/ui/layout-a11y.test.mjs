@@ -70,14 +70,16 @@ const SCREENS = [
 
 const SIZES = [{ width: 1024, height: 700 }, { width: 800, height: 600 }];
 
-for (const colorScheme of /** @type {const} */ (["light", "dark"])) {
-  test(`every screen fits 1024×700 and 800×600 without cut text, and passes axe (${colorScheme})`, async () => {
-    const failures = [];
-    for (const screen of SCREENS) {
+test("every screen fits 1024×700 and 800×600 without cut text, follows the OS colour scheme, and passes axe", async () => {
+  const failures = [];
+  for (const screen of SCREENS) {
+    const { page, context, problems } = await openApp(browser, srv.url, { config: screen.config, viewport: SIZES[0] });
+    await screen.go(page);
+    for (const colorScheme of /** @type {const} */ (["light", "dark"])) {
+      await page.emulateMedia({ colorScheme });
       for (const viewport of SIZES) {
-        const { page, context, problems } = await openApp(browser, srv.url, { config: screen.config, viewport, colorScheme });
-        await screen.go(page);
-        await page.waitForTimeout(50);
+        await page.setViewportSize(viewport);
+        await page.waitForTimeout(30);
         const where = `${screen.name} ${viewport.width}×${viewport.height} ${colorScheme}`;
         for (const p of await layoutProblems(page)) failures.push(`${where}: ${p}`);
         if (viewport.width === 1024) {
@@ -87,13 +89,13 @@ for (const colorScheme of /** @type {const} */ (["light", "dark"])) {
         const dark = bg !== "rgb(244, 246, 249)";
         if (dark !== (colorScheme === "dark")) failures.push(`${where}: the page does not follow the OS colour scheme (${bg})`);
         await shot(page, `${screen.name}-${viewport.width}x${viewport.height}-${colorScheme}`);
-        try { await assertClean(page, problems); } catch (e) { failures.push(`${where}: ${/** @type {Error} */ (e).message}`); }
-        await context.close();
       }
     }
-    assert.deepEqual(failures, []);
-  });
-}
+    try { await assertClean(page, problems); } catch (e) { failures.push(`${screen.name}: ${/** @type {Error} */ (e).message}`); }
+    await context.close();
+  }
+  assert.deepEqual(failures, []);
+});
 
 test("the whole export can be done with the keyboard, with a visible focus", async () => {
   const { page, context, problems } = await openApp(browser, srv.url);
@@ -148,5 +150,30 @@ test("the whole export can be done with the keyboard, with a visible focus", asy
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "Export cancelled" }).waitFor();
   await assertClean(page, problems);
+  await context.close();
+});
+
+test("the layout and accessibility checks do catch problems", async () => {
+  const { page, context } = await openApp(browser, srv.url, { viewport: SIZES[1] });
+  await page.evaluate(() => {
+    const p = document.createElement("p");
+    p.textContent = "A very long sentence that cannot wrap because white space is not allowed to wrap here at all";
+    p.style.whiteSpace = "nowrap";
+    p.style.overflow = "hidden";
+    p.style.width = "200px";
+    document.querySelector("#view")?.append(p);
+    const wide = document.createElement("div");
+    wide.style.width = "1200px";
+    wide.textContent = "wide";
+    document.querySelector("#view")?.append(wide);
+    const b = document.createElement("button");
+    b.className = "icon-btn";
+    document.querySelector("#view")?.append(b);
+  });
+  const problems = await layoutProblems(page);
+  assert.ok(problems.some((p) => p.startsWith("cut horizontally: p")), problems.join("\n"));
+  assert.ok(problems.some((p) => p.startsWith("page scrolls sideways")), problems.join("\n"));
+  const axe = await axeViolations(page);
+  assert.ok(axe.some((v) => v.startsWith("button-name")), axe.join("\n"));
   await context.close();
 });
