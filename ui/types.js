@@ -33,8 +33,10 @@
 
 /**
  * The date range of a profile: a preset relative to now (in the profile's time zone),
- * or fixed whole days `from`..`to` (both inclusive, `YYYY-MM-DD`).
- * @typedef {{kind: "preset", preset: Preset} | {kind: "fixed", from: string, to: string}} DateRange
+ * fixed whole days `from`..`to` (both inclusive, `YYYY-MM-DD`), or exact local date-times
+ * (`YYYY-MM-DDTHH:MM:SS`, `to` excluded; made by the CLI or by hand, kept as is by the editor).
+ * @typedef {{kind: "preset", preset: Preset} | {kind: "fixed", from: string, to: string}
+ *   | {kind: "fixed_date_times", from: string, to: string}} DateRange
  */
 
 /**
@@ -99,7 +101,11 @@
  *   | {event: "cancelled", data: {}}} ExportEvent
  */
 
-/** @typedef {{defaultFolder?: string|null, timeZone: string, csvDelimiter: Delimiter, csvBom: boolean}} Settings */
+/**
+ * `lastUsedFolder` is kept by the backend (the last export's folder); the UI sends it back unchanged.
+ * @typedef {{defaultFolder?: string|null, timeZone: string, csvDelimiter: Delimiter, csvBom: boolean,
+ *   lastUsedFolder?: string|null}} Settings
+ */
 
 /** @typedef {{path: string, count: number}} ProfilesExported */
 /** @typedef {{imported: number, skipped: string[]}} ProfilesImported */

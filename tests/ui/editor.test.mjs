@@ -200,3 +200,24 @@ test("preview with nothing to export says so and offers no Export", async () => 
   assert.ok(await page.getByRole("button", { name: "Export", exact: true }).isDisabled());
   await context.close();
 });
+
+test("a profile with exact times (made by the CLI) keeps them when saved untouched", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url, { config: { exactTimes: true } });
+  const card = page.locator(".card", { hasText: "Night shift" });
+  assert.ok((await card.innerText()).includes("Nov 20, 2026 – Nov 21, 2026"), await card.innerText());
+  await card.getByRole("button", { name: "Edit Night shift" }).click();
+  await waitView(page, "editor");
+  assert.ok(await page.getByLabel("Choose dates…").isChecked());
+  assert.equal(await page.getByLabel("First day").inputValue(), "2026-11-20");
+  assert.ok((await viewText(page)).includes("This profile uses exact times: from 2026-11-20 22:00:00 up to 2026-11-21 06:00:00."));
+  assert.equal(await page.getByLabel("Save in folder").inputValue(), "/home/sup/Night");
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await waitView(page, "home");
+  const [{ profile }] = await calls(page, "save_profile");
+  assert.deepEqual(profile.range, { kind: "fixed_date_times", from: "2026-11-20T22:00:00", to: "2026-11-21T06:00:00" });
+  assert.equal(profile.folder, "/home/sup/Night");
+  assert.equal(profile.id, "prof-3");
+  assert.ok(!("lastRun" in profile), "lastRun is not sent back");
+  await assertClean(page, problems);
+  await context.close();
+});

@@ -62,7 +62,7 @@ const clone = (x) => JSON.parse(JSON.stringify(x));
 
 const state = {
   connections: [], profiles: [], history: [], resumes: [],
-  settings: { defaultFolder: "/home/sup/Documents/Exports", timeZone: tz, csvDelimiter: "comma", csvBom: true },
+  settings: { defaultFolder: "/home/sup/Documents/Exports", timeZone: tz, csvDelimiter: "comma", csvBom: true, lastUsedFolder: "/home/sup/Desktop" },
   calls: [], runs: {}, lastRunId: null,
 };
 
@@ -76,6 +76,10 @@ function seedHome() {
     { id: "prof-2", name: "Support chats yesterday", connectionId: "conn-1", range: { kind: "preset", preset: "yesterday" }, timeZone: tz,
       filters: { ...emptyFilters(), mediaTypes: ["chat", "message"], queueIds: ["queue-3"] },
       options: options({ format: "csv", csvDelimiter: "semicolon" }), folder: null, fileNameTemplate: "{profile} {from}" });
+  if (cfg.exactTimes) {
+    state.profiles.push({ id: "prof-3", name: "Night shift", connectionId: "conn-1", range: { kind: "fixed_date_times", from: "2026-11-20T22:00:00", to: "2026-11-21T06:00:00" },
+      timeZone: "Europe/London", filters: emptyFilters(), options: options(), folder: "/home/sup/Night", fileNameTemplate: "{profile} {from}" });
+  }
   state.history.push(
     { runId: "run-old-1", profileId: "prof-1", profileName: "Sales calls last week", from: "2026-11-09T00:00:00Z", to: "2026-11-16T00:00:00Z",
       status: "done", rows: 4210, conversations: 4210, durationMs: 83000, path: "/home/sup/Documents/Exports/Sales calls last week 2026-11-09 to 2026-11-15.xlsx", error: null, startedAt: "2026-11-23T08:02:11Z" },

@@ -88,7 +88,8 @@ test("settings load, validate and save the defaults; profiles can be shared", as
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByText("Settings saved.", { exact: true }).waitFor();
   assert.deepEqual((await calls(page, "save_settings")).at(-1),
-    { settings: { defaultFolder: "/home/sup/Reports", timeZone: "Europe/Paris", csvDelimiter: "semicolon", csvBom: false } });
+    { settings: { defaultFolder: "/home/sup/Reports", timeZone: "Europe/Paris", csvDelimiter: "semicolon", csvBom: false, lastUsedFolder: "/home/sup/Desktop" } },
+    "what the settings page does not edit is sent back unchanged");
 
   await page.getByRole("button", { name: "Save profiles to a file…" }).click();
   await page.getByText("2 profiles saved to /home/sup/Documents/profiles.genesys-export.json.").waitFor();

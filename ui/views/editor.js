@@ -19,7 +19,7 @@ export const GRAINS = [
   { value: "segment", label: "One row per segment", hint: "Every step: talking, holding, wrap-up… The most detail." },
 ];
 
-export const DEFAULT_TEMPLATE = "{profile} {from} to {to}";
+export const DEFAULT_TEMPLATE = "{profile} {from}–{to}";
 
 /**
  * A new profile with sensible defaults.
@@ -73,11 +73,14 @@ export function validateProfile(p, knownZones) {
 /** The file name the template gives, for the example under the field. @param {QueryProfile} p */
 export function exampleFileName(p) {
   const today = new Date();
-  const from = p.range.kind === "fixed" && p.range.from ? p.range.from : isoDay(new Date(today.getTime() - 7 * 864e5));
-  const to = p.range.kind === "fixed" && p.range.to ? p.range.to : isoDay(new Date(today.getTime() - 864e5));
+  const from = p.range.kind !== "preset" && p.range.from ? p.range.from : isoDay(new Date(today.getTime() - 7 * 864e5));
+  const to = p.range.kind !== "preset" && p.range.to ? p.range.to : isoDay(new Date(today.getTime() - 864e5));
+  const now = new Date();
   const base = p.fileNameTemplate
     .replaceAll("{profile}", p.name.trim() || "Profile name")
-    .replaceAll("{from}", from).replaceAll("{to}", to);
+    .replaceAll("{from}", from.slice(0, 10)).replaceAll("{to}", to.slice(0, 10))
+    .replaceAll("{today}", isoDay(now))
+    .replaceAll("{now}", `${isoDay(now)} ${String(now.getHours()).padStart(2, "0")}${String(now.getMinutes()).padStart(2, "0")}`);
   const ext = FORMATS[p.options.format].ext;
   return base.toLowerCase().endsWith(`.${ext}`) ? base : `${base}.${ext}`;
 }
@@ -110,12 +113,17 @@ export async function editorView(root, ctx, params) {
   conn.addEventListener("change", () => { draft.connectionId = conn.value; pickers.forEach((p) => p.reload()); });
 
   // --- Dates
-  const isFixed = draft.range.kind === "fixed";
-  const fromIn = h("input", { type: "date", value: draft.range.kind === "fixed" ? draft.range.from : "" });
-  const toIn = h("input", { type: "date", value: draft.range.kind === "fixed" ? draft.range.to : "" });
+  const isFixed = draft.range.kind !== "preset";
+  const exact = draft.range.kind === "fixed_date_times";
+  // Exact date-times (from the CLI) are kept unless a date is changed; the date part is shown.
+  const fromIn = h("input", { type: "date", value: isFixed && "from" in draft.range ? draft.range.from.slice(0, 10) : "" });
+  const toIn = h("input", { type: "date", value: isFixed && "to" in draft.range ? draft.range.to.slice(0, 10) : "" });
   const fixedBox = h("div", { class: "two-col tight", hidden: !isFixed },
     field({ label: "First day", control: fromIn, field: "from" }),
-    field({ label: "Last day (included)", control: toIn, field: "to" }));
+    field({ label: "Last day (included)", control: toIn, field: "to" }),
+    exact && draft.range.kind === "fixed_date_times"
+      ? h("p", { class: "hint" }, `This profile uses exact times: from ${draft.range.from.replace("T", " ")} up to ${draft.range.to.replace("T", " ")}. Changing a day replaces them with whole days.`)
+      : null);
   const readFixed = () => { draft.range = { kind: "fixed", from: fromIn.value, to: toIn.value }; updateExample(); };
   fromIn.addEventListener("change", readFixed);
   toIn.addEventListener("change", readFixed);
@@ -270,7 +278,7 @@ export async function editorView(root, ctx, params) {
     section("4", "Rows and columns", rowsSection, jsonlNote),
     section("5", "File", format, csvOpts, tableOpts,
       field({ label: "File name", control: template, field: "fileNameTemplate",
-        hint: h("span", null, "{profile} is replaced by the profile name, {from} and {to} by the first and last day. Example: ", example) }),
+        hint: h("span", null, "{profile} becomes the profile name, {from} and {to} the first and last day, {today} today's date. The extension is added for you. Example: ", example) }),
       field({ label: "Save in folder", control: folder, field: "folder", optional: true,
         hint: "The save window opens in this folder. Leave empty to use the folder from Settings." })),
     h("div", { class: "form-footer" },

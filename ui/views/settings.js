@@ -12,7 +12,7 @@ import { clearErrors, errorSummary, showApiError, showFieldErrors } from "./form
 export async function settingsView(root, ctx) {
   const current = await api.getSettings();
   /** @type {Settings} */
-  const s = { defaultFolder: current.defaultFolder ?? null, timeZone: current.timeZone || systemTimeZone(),
+  const s = { ...current, defaultFolder: current.defaultFolder ?? null, timeZone: current.timeZone || systemTimeZone(),
     csvDelimiter: current.csvDelimiter ?? "comma", csvBom: current.csvBom ?? true };
   const zones = timeZones();
   const sys = systemTimeZone();
