@@ -244,6 +244,12 @@ fn connection_validation_gives_field_level_messages() {
             "secret",
         ),
         (
+            "claiming to be the demo does not skip the secret",
+            with(&|c| c.is_demo = true),
+            None,
+            "secret",
+        ),
+        (
             "blank secret",
             with(&|_| {}),
             Some(Secret::new("  ")),

@@ -114,10 +114,14 @@ pub fn parse(bytes: &[u8]) -> ReadOutcome {
 }
 
 /// Serialise for writing (pretty, so a person can read it).
-pub fn to_bytes(doc: &Document) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(doc).unwrap_or_default();
+pub fn to_bytes(doc: &Document) -> crate::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(doc).map_err(|e| {
+        crate::Error::internal(format!(
+            "Could not prepare the saved profiles for writing: {e}"
+        ))
+    })?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// Version 1 of the file (see the module docs).

@@ -150,7 +150,10 @@ impl Store {
         if !notices.is_empty() && store.doc.connections.is_empty() && store.doc.profiles.is_empty()
         {
             if let Some(last) = notices.last_mut() {
-                if last.kind != NoticeKind::RestoredFromBackup {
+                if matches!(
+                    last.kind,
+                    NoticeKind::CorruptSetAside | NoticeKind::NewerSetAside
+                ) {
                     last.message
                         .push_str(" The app started with no saved connections or profiles.");
                 }
@@ -230,7 +233,8 @@ impl Store {
         })
     }
 
-    /// Add or update a connection (by id). `secret`, when given, is saved in
+    /// Add or update a connection (by id). `is_demo` from the input is ignored
+    /// (only [`Store::ensure_demo`] makes the demo connection). `secret`, when given, is saved in
     /// `secrets` under the connection id; when omitted on an update the saved
     /// secret is kept (renaming keeps it). A new non-demo connection needs a
     /// secret. The secret is written to the keychain before the file; if the
@@ -242,7 +246,9 @@ impl Store {
         secrets: &dyn SecretStore,
     ) -> Result<Connection> {
         self.check_writable()?;
-        let checked = check_connection(&conn, &self.doc.connections)?;
+        let mut checked = check_connection(&conn, &self.doc.connections)?;
+        // Only `ensure_demo` makes demo connections; an update keeps the flag.
+        checked.is_demo = self.connection(checked.id).is_some_and(|c| c.is_demo);
         let is_new = self.connection(checked.id).is_none();
         if let Some(s) = secret {
             if s.is_blank() {
@@ -640,7 +646,7 @@ impl Store {
 
     fn persist(&self, doc: &Document) -> Result<()> {
         self.check_writable()?;
-        write_atomic(&self.path, &file::to_bytes(doc))
+        write_atomic(&self.path, &file::to_bytes(doc)?)
     }
 }
 
