@@ -8,63 +8,22 @@
 //!
 //! [`MemoryStore`] keeps secrets in memory, for tests and the demo.
 //!
-//! A secret is a [`Secret`], whose `Debug`/`Display` print `[redacted]`; it
-//! has no `Serialize`, so it cannot end up in a file or an IPC reply by accident.
+//! A secret is a [`Secret`] (the same type the Genesys client takes), whose
+//! `Debug`/`Display` print `[redacted]`; it has no `Serialize`, so it cannot
+//! end up in a file or an IPC reply by accident.
 //! Keychain errors never include the secret: they are classified into plain
 //! messages ([`KeychainProblem`]).
 use std::collections::HashMap;
 use std::sync::Mutex;
-
-use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind, Result};
 
 /// The keychain service name: the app identifier.
 pub const SERVICE: &str = "com.genesysexport.desktop";
 
-/// A secret string (an OAuth client secret). Never printed, never serialised.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself: only for sending it to the token endpoint or the keychain.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    pub fn is_blank(&self) -> bool {
-        self.0.trim().is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl std::fmt::Display for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Secret(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Secret(value.to_string())
-    }
-}
+/// The client secret type, shared with the Genesys client: prints as
+/// `[redacted]`, has no `Serialize`.
+pub use crate::genesys::Secret;
 
 /// Somewhere to keep client secrets, one per account (connection id).
 pub trait SecretStore: Send + Sync {
@@ -113,7 +72,7 @@ impl KeyringStore {
 impl SecretStore for KeyringStore {
     fn get(&self, account: &str) -> Result<Option<Secret>> {
         match self.entry(account)?.get_password() {
-            Ok(s) => Ok(Some(Secret(s))),
+            Ok(s) => Ok(Some(Secret::new(s))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keychain_error(&e)),
         }
