@@ -110,7 +110,7 @@ pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
         }
         ProfilesCommand::Import { file } => {
             let report = store.import_profiles(&file)?;
-            for name in &report.imported {
+            for name in &report.imported_names {
                 println!("imported: {name}");
             }
             for why in &report.renamed {
@@ -119,7 +119,7 @@ pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
             for why in &report.skipped {
                 eprintln!("skipped: {why}");
             }
-            if report.imported.is_empty() && !report.skipped.is_empty() {
+            if report.imported == 0 && !report.skipped.is_empty() {
                 return Err(Error::invalid(
                     "file",
                     format!("No profile could be imported from {}.", file.display()),
