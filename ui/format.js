@@ -145,6 +145,15 @@ export function explain(err) {
   return { title: e.title, next: e.next.replace("{perm}", perm) };
 }
 
+/**
+ * Opening a file or its folder failed: the backend's message already says what happened in plain
+ * words ("… is no longer there. It may have been moved or deleted.").
+ * @param {ApiError} err
+ */
+export function fileActionError(err) {
+  return err.message || explain(err).title;
+}
+
 /** The system's time zone (IANA name). */
 export function systemTimeZone() {
   try {

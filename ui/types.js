@@ -64,18 +64,19 @@
  *   fileNameTemplate: string, lastRun?: HistoryEntry|null}} QueryProfile
  */
 
-/** @typedef {"done"|"failed"|"cancelled"|"interrupted"} RunStatus */
+/** @typedef {"running"|"done"|"failed"|"cancelled"|"interrupted"} HistoryStatus */
 
 /**
- * @typedef {{runId: string, profileId: string, profileName: string, from: string, to: string,
- *   status: RunStatus, rows: number, conversations: number, durationMs: number, path: string,
+ * @typedef {{runId: string, profileId: string, profileName: string, connectionId?: string, from: string, to: string,
+ *   status: HistoryStatus, rows: number, conversations: number, durationMs: number, path: string,
  *   error?: ApiError|string|null, startedAt: string}} HistoryEntry
  */
 
 /** @typedef {"queue"|"user"|"wrap_up_code"|"division"} EntityKind */
 /** @typedef {{id: string, name: string}} Entity */
 
-/** @typedef {{id: string, header: string, definition: string, default: boolean}} ColumnInfo */
+/** @typedef {"text"|"number"|"date_time"|"duration"|"bool"} ValueKind */
+/** @typedef {{id: string, header: string, definition: string, default: boolean, kind?: ValueKind}} ColumnInfo */
 
 /** @typedef {{columns: string[], rows: string[][], estimatedTotal: number|null, from: string, to: string}} PreviewResult */
 

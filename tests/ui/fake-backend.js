@@ -43,13 +43,14 @@ const COLUMNS = {
     ["ani", "Caller number", "The customer's phone number", false],
   ],
 };
+const KIND_OF = { start: "date_time", end: "date_time", talkTime: "duration", holdTime: "duration", duration: "duration" };
 const columnsFor = (grain) => (COLUMNS[grain] ?? [
   ["conversationId", "Conversation ID", "The Genesys id of the conversation", true],
   ["participant", "Participant", "Customer, IVR, agent…", true],
   ["start", "Start", `When the ${grain} started`, true],
   ["duration", "Duration", `How long the ${grain} lasted`, true],
   ["queue", "Queue", "Queue", false],
-]).map(([id, header, definition, def]) => ({ id, header, definition, default: def }));
+]).map(([id, header, definition, def]) => ({ id, header, definition, default: def, kind: KIND_OF[id] ?? "text" }));
 
 const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const emptyFilters = () => ({ queueIds: [], mediaTypes: [], directions: [], userIds: [], wrapUpCodes: [], divisionIds: [] });
@@ -221,7 +222,7 @@ function handle(cmd, args = {}) {
     }
     case "delete_profile": state.profiles = state.profiles.filter((p) => p.id !== args.id); return null;
     case "export_profiles": return { path: "/home/sup/Documents/profiles.genesys-export.json", count: state.profiles.length };
-    case "import_profiles": return { imported: 1, skipped: ["Sales calls last week (already exists)"] };
+    case "import_profiles": return cfg.importCancelled ? { imported: 0, skipped: [] } : { imported: 1, skipped: ["“Sales calls last week” was not imported: a profile with that name exists."] };
     case "list_entities": {
       const q = (args.search ?? "").toLowerCase();
       return entityList(args.kind).filter((e) => e.name.toLowerCase().includes(q));

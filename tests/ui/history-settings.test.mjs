@@ -25,6 +25,10 @@ test("history lists past exports newest first, in words, and can open or re-run 
   await rows.nth(1).getByRole("button", { name: /^Open file: / }).click();
   await page.waitForFunction(() => /** @type {any} */ (window).__fake.callsOf("open_file").length === 1);
   assert.deepEqual(await calls(page, "open_file"), [{ path: "/home/sup/Documents/Exports/Sales calls last week 2026-11-09 to 2026-11-15.xlsx" }]);
+  await page.evaluate(() => { /** @type {any} */ (window).__fake.cfg.fail = { open_file: { kind: "not_found", message: "The file is no longer there. It may have been moved or deleted." } }; });
+  await rows.nth(1).getByRole("button", { name: /^Open file: / }).click();
+  await page.getByRole("alert").filter({ hasText: "The file is no longer there. It may have been moved or deleted." }).waitFor();
+  await page.evaluate(() => { /** @type {any} */ (window).__fake.cfg.fail = {}; });
 
   await rows.nth(0).getByRole("button", { name: "Run again: Support chats yesterday" }).click();
   await waitView(page, "export");
@@ -94,7 +98,12 @@ test("settings load, validate and save the defaults; profiles can be shared", as
   await page.getByRole("button", { name: "Save profiles to a file…" }).click();
   await page.getByText("2 profiles saved to /home/sup/Documents/profiles.genesys-export.json.").waitFor();
   await page.getByRole("button", { name: "Import profiles from a file…" }).click();
-  await page.getByText("1 profile imported. Skipped: Sales calls last week (already exists).").waitFor();
+  await page.getByText("1 profile imported. “Sales calls last week” was not imported: a profile with that name exists.").waitFor();
+  await page.evaluate(() => { /** @type {any} */ (window).__fake.cfg.importCancelled = true; });
+  await page.getByRole("button", { name: "Import profiles from a file…" }).click();
+  await page.waitForFunction(() => /** @type {any} */ (window).__fake.callsOf("import_profiles").length === 2);
+  await page.waitForTimeout(100);
+  assert.ok(!(await viewText(page)).includes("0 profiles imported"), "closing the dialog says nothing");
 
   // New profiles start from these defaults.
   await page.getByRole("button", { name: "Exports" }).click();
@@ -165,9 +174,6 @@ test("help shows the version, where the logs are, and the startup notices", asyn
   assert.ok(text.includes("0.1.0"));
   assert.ok(text.includes("/home/sup/.local/share/com.genesysexport.desktop/logs"));
   assert.ok(text.includes("The settings file was from a newer version and was set aside."));
-  await page.getByRole("button", { name: "Show the log folder" }).click();
-  await page.waitForFunction(() => /** @type {any} */ (window).__fake.callsOf("show_in_folder").length === 1);
-  assert.deepEqual(await calls(page, "show_in_folder"), [{ path: "/home/sup/.local/share/com.genesysexport.desktop/logs" }]);
   await shot(page, "help");
   await assertClean(page, problems);
   await context.close();

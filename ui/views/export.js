@@ -1,7 +1,7 @@
 // One export run: waiting for the save dialog, progress, cancel, then done / failed / cancelled.
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
-import { duration, eta, explain, num, plural, range, size } from "../format.js";
+import { duration, eta, explain, fileActionError, num, plural, range, size } from "../format.js";
 import { cancelRun, getRun, isActive, startRun, subscribe } from "../runs.js";
 
 /** @typedef {import('../app.js').Ctx} Ctx */
@@ -152,8 +152,7 @@ function donePanel(ctx, run) {
   const act = (fn) => async () => {
     err.hidden = true;
     try { await fn(); } catch (e) {
-      const x = explain(/** @type {ApiError} */ (e));
-      err.textContent = `${x.title} ${x.next}`;
+      err.textContent = fileActionError(/** @type {ApiError} */ (e));
       err.hidden = false;
     }
   };

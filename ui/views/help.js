@@ -1,22 +1,12 @@
 // Help and About: how it works, version, log folder, startup notices.
 import { api } from "../api.js";
 import { h, append } from "../dom.js";
-import { explain } from "../format.js";
 
 /** @typedef {import('../app.js').Ctx} Ctx */
-/** @typedef {import('../types.js').ApiError} ApiError */
 
 /** @param {HTMLElement} root @param {Ctx} ctx */
 export async function helpView(root, ctx) {
   const info = ctx.appInfo ?? (ctx.appInfo = await api.appInfo());
-  const msg = h("p", { class: "bad", role: "alert", hidden: true });
-  const openLogs = h("button", { type: "button", class: "btn small", onclick: async () => {
-    msg.hidden = true;
-    try { await api.showInFolder(info.logDir); } catch (e) {
-      msg.textContent = explain(/** @type {ApiError} */ (e)).title;
-      msg.hidden = false;
-    }
-  } }, "Show the log folder");
   append(root, [
     h("div", { class: "page-head" }, h("h1", null, "Help")),
     h("section", { class: "panel", "aria-labelledby": "how" },
@@ -36,6 +26,5 @@ export async function helpView(root, ctx) {
         h("div", null, h("dt", null, "Version"), h("dd", null, info.version)),
         h("div", null, h("dt", null, "Log files"), h("dd", null, h("code", { class: "path" }, info.logDir))),
         h("div", null, h("dt", null, "Settings and profiles"), h("dd", null, h("code", { class: "path" }, info.configDir)))),
-      h("p", { class: "muted" }, "If something goes wrong, IT may ask for the log files. They never contain your client secret."),
-      h("div", { class: "actions" }, openLogs), msg)]);
+      h("p", { class: "muted" }, "If something goes wrong, IT may ask for the log files: open that folder in your file manager (select the path above to copy it). The logs never contain your client secret."))]);
 }

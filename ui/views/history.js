@@ -1,7 +1,7 @@
 // History: past runs, with re-run and resume.
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { dateTime, duration, explain, plural, range } from "../format.js";
+import { dateTime, duration, explain, fileActionError, plural, range } from "../format.js";
 import { resumeRun, startRun } from "../runs.js";
 import { pillText } from "./home.js";
 import { splitPath } from "./export.js";
@@ -35,8 +35,7 @@ export async function historyView(root, ctx) {
   const act = (fn) => async () => {
     msg.hidden = true;
     try { await fn(); } catch (e) {
-      const x = explain(/** @type {ApiError} */ (e));
-      msg.textContent = `${x.title} ${x.next}`;
+      msg.textContent = fileActionError(/** @type {ApiError} */ (e));
       msg.hidden = false;
     }
   };
@@ -44,7 +43,7 @@ export async function historyView(root, ctx) {
     const exists = profiles.some((p) => p.id === r.profileId);
     const result = r.status === "done"
       ? `${plural(r.rows, "row", "rows")} in ${duration(r.durationMs)}`
-      : r.status === "failed" ? errorText(r) : r.status === "interrupted" ? `Stopped after ${plural(r.conversations, "conversation", "conversations")}` : "No file was created";
+      : r.status === "failed" ? errorText(r) : r.status === "running" ? "In progress" : r.status === "interrupted" ? `Stopped after ${plural(r.conversations, "conversation", "conversations")}` : "No file was created";
     return h("tr", null,
       h("td", null, dateTime(r.startedAt)),
       h("td", null, h("span", { class: "strong" }, r.profileName), h("br"), h("span", { class: "muted" }, range(r.from, r.to)),

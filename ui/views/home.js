@@ -34,6 +34,7 @@ export function lastRunText(r) {
     case "done": return `Last export ${when}: ${plural(r.rows, "row", "rows")} in ${duration(r.durationMs)}`;
     case "failed": return `Last export ${when} did not finish`;
     case "cancelled": return `Last export ${when} was cancelled`;
+    case "running": return `Exporting since ${when}`;
     default: return `Last export ${when} was interrupted`;
   }
 }
@@ -131,7 +132,7 @@ function card(ctx, p, c) {
 
 /** @param {string} s */
 export function pillText(s) {
-  return ({ done: "Done", failed: "Failed", cancelled: "Cancelled", interrupted: "Interrupted" })[s] ?? s;
+  return ({ done: "Done", failed: "Failed", cancelled: "Cancelled", interrupted: "Interrupted", running: "Running" })[s] ?? s;
 }
 
 /** @param {Ctx} ctx @param {HistoryEntry} r */

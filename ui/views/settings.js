@@ -72,11 +72,12 @@ export async function settingsView(root, ctx) {
       h("div", { class: "actions" },
         h("button", { type: "button", class: "btn", onclick: share(async () => {
           const r = await api.exportProfiles();
-          return r.count ? `${r.count} ${r.count === 1 ? "profile" : "profiles"} saved to ${r.path}.` : null;
+          return r?.count ? `${r.count} ${r.count === 1 ? "profile" : "profiles"} saved to ${r.path}.` : null;
         }) }, "Save profiles to a file…"),
         h("button", { type: "button", class: "btn", onclick: share(async () => {
           const r = await api.importProfiles();
-          const skipped = r.skipped.length ? ` Skipped: ${r.skipped.join(", ")}.` : "";
+          if (!r || (r.imported === 0 && !r.skipped?.length)) return null; // the open dialog was closed
+          const skipped = r.skipped.length ? ` ${r.skipped.join(" ")}` : "";
           return `${r.imported} ${r.imported === 1 ? "profile" : "profiles"} imported.${skipped}`;
         }) }, "Import profiles from a file…")),
       shareMsg));
