@@ -40,13 +40,13 @@ export async function firstRunView(root, ctx) {
       h("h1", null, "Welcome to Genesys Export"),
       h("p", { class: "lead" }, "Export your contact centre's conversations to Excel or CSV in a few clicks.")),
     h("div", { class: "two-col firstrun" },
-      h("section", { class: "panel", "aria-labelledby": "connect-title" },
-        h("h2", { id: "connect-title" }, "Connect to Genesys Cloud"),
-        h("p", { class: "muted" }, "You need a client ID and secret from your Genesys Cloud administrator."),
-        form),
       h("section", { class: "panel demo", "aria-labelledby": "demo-title" },
         h("h2", { id: "demo-title" }, "Just looking?"),
         h("p", null, "Try the app with a demo organization full of made-up conversations. Nothing is sent to Genesys Cloud."),
         demoBtn,
-        demoError)));
+        demoError),
+      h("section", { class: "panel", "aria-labelledby": "connect-title" },
+        h("h2", { id: "connect-title" }, "Connect to Genesys Cloud"),
+        h("p", { class: "muted" }, "You need a client ID and secret from your Genesys Cloud administrator."),
+        form)));
 }
