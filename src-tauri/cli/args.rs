@@ -241,6 +241,14 @@ pub struct ExportArgs {
     #[arg(long)]
     pub resume: bool,
 
+    /// Retries per request on 429, 502/503/504, timeouts and resets before giving up (exit code 4).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_retries: usize,
+
+    /// The longest wait Genesys may ask for on a 429 (Retry-After) before giving up (exit code 4).
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    pub max_retry_after: u64,
+
     /// No progress output, only errors and the final summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -1,48 +1,28 @@
 //! `export`: turn the flags (and the profile, when given) into one checked
-//! request before any network traffic, then run it on the shared engine.
+//! [`Job`] before any network traffic.
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use genesys_core::export::{ExportOptions, Format};
-use genesys_core::genesys::{Environment, Strategy};
+use chrono::Utc;
+use genesys_core::export::{Destination, ExportOptions, Format};
+use genesys_core::genesys::{ClientConfig, Credentials, Environment, FetchRequest, Secret};
+use genesys_core::profiles::{sanitize_file_stem, DateRange};
 use genesys_core::{Error, ErrorKind, Result};
 
 use crate::args::ExportArgs;
-use crate::dates;
+use crate::dates::{self, Bound};
+use crate::manage;
+use crate::run::Job;
 
 /// The environment variable holding the client secret for ad-hoc exports.
 pub const SECRET_ENV: &str = "GENESYS_CLIENT_SECRET";
 
-/// An ad-hoc export, fully checked.
-#[allow(dead_code)] // the fields are read by the export run, which lands with the engine
-#[derive(Debug)]
-pub struct AdHoc {
-    pub environment: Environment,
-    pub client_id: String,
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// Queue names or ids, as typed (names are resolved by the engine's lookups).
-    pub queues: Vec<String>,
-    pub media_types: Vec<String>,
-    pub directions: Vec<String>,
-    pub options: ExportOptions,
-    pub strategy: Strategy,
-    pub output: PathBuf,
-    pub replace: bool,
-    pub resume: bool,
-}
-
-/// The secret from [`SECRET_ENV`]; an error a server admin can act on when unset.
-pub fn secret_from_env() -> Result<String> {
-    match std::env::var(SECRET_ENV) {
-        Ok(s) if !s.trim().is_empty() => Ok(s),
-        _ => Err(Error::invalid(
-            "clientSecret",
-            format!(
-                "No client secret. Set the {SECRET_ENV} environment variable, or save a connection with `genesys-export-cli connections add` and use --profile."
-            ),
-        )),
-    }
+/// The secret from [`SECRET_ENV`], if set and not blank.
+pub fn secret_from_env() -> Option<Secret> {
+    std::env::var(SECRET_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .map(Secret::new)
 }
 
 fn lower_list(values: &[String], field: &str, allowed: &[&str]) -> Result<Vec<String>> {
@@ -98,9 +78,8 @@ pub fn choose_format(flag: Option<Format>, output: Option<&Path>, fallback: Form
 }
 
 /// Check, before fetching anything, that `path` can be written: its folder
-/// exists and accepts a new file, and it does not exist unless `replace`
-/// (or `resume`, which continues an earlier run into the same file).
-pub fn check_output(path: &Path, replace: bool, resume: bool) -> Result<()> {
+/// exists and accepts a new file, and it does not exist unless `replace`.
+pub fn check_output(path: &Path, replace: bool) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -114,7 +93,7 @@ pub fn check_output(path: &Path, replace: bool, resume: bool) -> Result<()> {
             ),
         ));
     }
-    if path.exists() && !replace && !resume {
+    if path.exists() && !replace {
         return Err(Error::new(
             ErrorKind::Io,
             format!(
@@ -137,8 +116,44 @@ pub fn check_output(path: &Path, replace: bool, resume: bool) -> Result<()> {
     }
 }
 
-/// Check an ad-hoc export's flags (no network).
-pub fn ad_hoc(args: &ExportArgs) -> Result<AdHoc> {
+fn client_config(args: &ExportArgs, environment: Environment, creds: Credentials) -> ClientConfig {
+    let mut cfg = ClientConfig::new(environment, creds);
+    cfg.retry.max_retries = args.max_retries;
+    cfg.retry.max_retry_after = Duration::from_secs(args.max_retry_after);
+    cfg
+}
+
+fn list(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// Check the flags (and load the profile) into a [`Job`]. Sends nothing.
+pub fn prepare(args: &ExportArgs, config_dir: Option<&Path>) -> Result<Job> {
+    if args.resume {
+        return Err(Error::invalid(
+            "resume",
+            "--resume is not available from the command line in this version; run the export again (the file is only written when complete).",
+        ));
+    }
+    match &args.profile {
+        Some(name) => from_profile(args, name, config_dir),
+        None => ad_hoc(args),
+    }
+}
+
+fn media_and_direction(args: &ExportArgs) -> Result<(Vec<String>, Vec<String>)> {
+    Ok((
+        lower_list(&args.media_type, "media-type", MEDIA_TYPES)?,
+        lower_list(&args.direction, "direction", &["inbound", "outbound"])?,
+    ))
+}
+
+/// An ad-hoc export: `--environment`, `--client-id`, `--from`, `--to`, secret from the environment.
+fn ad_hoc(args: &ExportArgs) -> Result<Job> {
     let environment = match args.environment.as_deref() {
         Some(e) => Environment::parse(e)?,
         None => {
@@ -172,8 +187,7 @@ pub fn ad_hoc(args: &ExportArgs) -> Result<AdHoc> {
         .unwrap_or_else(genesys_core::profiles::system_time_zone);
     let tz = dates::parse_time_zone(&time_zone)?;
     let (from, to) = dates::resolve_range(from_s, to_s, tz)?;
-    let media_types = lower_list(&args.media_type, "media-type", MEDIA_TYPES)?;
-    let directions = lower_list(&args.direction, "direction", &["inbound", "outbound"])?;
+    let (media_types, directions) = media_and_direction(args)?;
     let format = choose_format(
         args.format.map(Into::into),
         args.output.as_deref(),
@@ -181,12 +195,7 @@ pub fn ad_hoc(args: &ExportArgs) -> Result<AdHoc> {
     );
     let options = ExportOptions {
         grain: args.grain.map(Into::into).unwrap_or_default(),
-        columns: args
-            .columns
-            .iter()
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .collect(),
+        columns: list(&args.columns),
         format,
         time_zone,
         ..ExportOptions::default()
@@ -194,30 +203,137 @@ pub fn ad_hoc(args: &ExportArgs) -> Result<AdHoc> {
     let output = match &args.output {
         Some(p) => p.clone(),
         None => PathBuf::from(format!(
-            "genesys-export {}–{}.{}",
-            from_s.replace(':', "-"),
-            to_s.replace(':', "-"),
+            "{}.{}",
+            sanitize_file_stem(&format!("Genesys export {from_s}–{to_s}")),
             format.extension()
         )),
     };
-    check_output(&output, args.replace, args.resume)?;
-    Ok(AdHoc {
-        environment,
-        client_id,
+    check_output(&output, args.replace)?;
+    let secret = secret_from_env().ok_or_else(|| {
+        Error::invalid(
+            "clientSecret",
+            format!(
+                "No client secret. Set the {SECRET_ENV} environment variable, or save a connection with `genesys-export-cli connections add` and use --profile."
+            ),
+        )
+    })?;
+    let mut request = FetchRequest {
         from,
         to,
-        queues: args
-            .queue
-            .iter()
-            .map(|q| q.trim().to_string())
-            .filter(|q| !q.is_empty())
-            .collect(),
-        media_types,
-        directions,
-        options,
+        filters: Default::default(),
         strategy: args.strategy.map(Into::into).unwrap_or_default(),
-        output,
-        replace: args.replace,
-        resume: args.resume,
+    };
+    request.filters.media_types = media_types;
+    request.filters.directions = directions;
+    Ok(Job {
+        client: client_config(args, environment, Credentials::new(client_id, secret)),
+        request,
+        queues: list(&args.queue),
+        options,
+        destination: Destination {
+            path: output,
+            replace: args.replace,
+            keep_partial: false,
+        },
+        quiet: args.quiet,
+    })
+}
+
+/// A saved profile, with the flags given overriding it.
+fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Result<Job> {
+    let dir = manage::config_dir(config_dir)?;
+    let store = manage::open_store(&dir);
+    let mut profile = manage::find_profile(&store, name)?.clone();
+    let conn = store.require_connection(profile.connection_id)?.clone();
+    let environment = conn.parsed_environment()?;
+    if let Some(tz) = &args.time_zone {
+        dates::parse_time_zone(tz)?;
+        profile.time_zone = tz.clone();
+    }
+    let tz = dates::parse_time_zone(&profile.time_zone)?;
+    let now = Utc::now();
+    let (from, to) = match (args.from.as_deref(), args.to.as_deref()) {
+        (None, None) => profile.resolve_range(now)?,
+        (Some(f), Some(t)) => {
+            let range = dates::resolve_range(f, t, tz)?;
+            match (dates::parse_bound("from", f)?, dates::parse_bound("to", t)?) {
+                (Bound::Date(from), Bound::Date(to)) => {
+                    profile.range = DateRange::Fixed { from, to };
+                }
+                (Bound::Local(from), Bound::Local(to)) => {
+                    profile.range = DateRange::FixedDateTimes { from, to };
+                }
+                _ => {}
+            }
+            range
+        }
+        _ => {
+            return Err(Error::invalid(
+                "from",
+                "Give both --from and --to to override the profile's dates, or neither.",
+            ))
+        }
+    };
+    let (media_types, directions) = media_and_direction(args)?;
+    if !media_types.is_empty() {
+        profile.filters.media_types = media_types;
+    }
+    if !directions.is_empty() {
+        profile.filters.directions = directions;
+    }
+    let mut options = profile.export.clone();
+    options.time_zone = profile.time_zone.clone();
+    options.format = choose_format(
+        args.format.map(Into::into),
+        args.output.as_deref(),
+        options.format,
+    );
+    if let Some(g) = args.grain {
+        options.grain = g.into();
+        if args.columns.is_empty() {
+            options.columns.clear();
+        }
+    }
+    if !args.columns.is_empty() {
+        options.columns = list(&args.columns);
+    }
+    profile.export.format = options.format;
+    let output = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let folder = store
+                .folder_for(&profile)
+                .unwrap_or_else(|| PathBuf::from("."));
+            folder.join(profile.file_name(now)?)
+        }
+    };
+    check_output(&output, args.replace)?;
+    let secret = tokio::task::block_in_place(|| manage::connection_secret(&conn))?;
+    let queues = if args.queue.is_empty() {
+        Vec::new()
+    } else {
+        profile.filters.queue_ids.clear();
+        list(&args.queue)
+    };
+    Ok(Job {
+        client: client_config(
+            args,
+            environment,
+            Credentials::new(conn.client_id.clone(), secret),
+        ),
+        request: FetchRequest {
+            from,
+            to,
+            filters: profile.filters.clone(),
+            strategy: args.strategy.map(Into::into).unwrap_or(profile.strategy),
+        },
+        queues,
+        options,
+        destination: Destination {
+            path: output,
+            replace: args.replace,
+            keep_partial: false,
+        },
+        quiet: args.quiet,
     })
 }

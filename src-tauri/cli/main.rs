@@ -5,15 +5,17 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use genesys_core::{Error, Result};
+use genesys_core::Result;
 
 mod args;
 mod dates;
 mod exit;
 mod export;
 mod manage;
+mod progress;
+mod run;
 
-use args::{Cli, Command};
+use args::{Cli, Command, ConnectionsCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,15 +45,24 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export(args) => {
-            let _plan = export::ad_hoc(&args)?;
-            let _secret = export::secret_from_env()?;
-            Err(Error::internal(
-                "This build of genesys-export-cli cannot run exports yet.",
-            ))
+            let job = export::prepare(&args, cli.config_dir.as_deref())?;
+            let summary = run::run(job).await?;
+            for w in &summary.warnings {
+                eprintln!("note: {w}");
+            }
+            println!(
+                "Exported {} conversations ({} rows) to {} ({} bytes).",
+                summary.conversations, summary.rows, summary.path, summary.bytes
+            );
+            Ok(())
         }
         Command::Profiles(cmd) => {
             let dir = manage::config_dir(cli.config_dir.as_deref())?;
             tokio::task::block_in_place(|| manage::profiles(&dir, cmd))
+        }
+        Command::Connections(ConnectionsCommand::Test { name }) => {
+            let dir = manage::config_dir(cli.config_dir.as_deref())?;
+            manage::test_connection(&dir, &name).await
         }
         Command::Connections(cmd) => {
             let dir = manage::config_dir(cli.config_dir.as_deref())?;

@@ -226,12 +226,49 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             );
             Ok(())
         }
-        ConnectionsCommand::Test { name } => {
-            find_connection(&store, &name)?;
-            Err(Error::new(
-                ErrorKind::Internal,
-                "This build cannot test connections yet (the Genesys client is not in it).",
-            ))
-        }
+        ConnectionsCommand::Test { .. } => Err(Error::internal(
+            "`connections test` is handled by `test_connection` (internal error).",
+        )),
     }
+}
+/// The secret for a saved connection: `GENESYS_CLIENT_SECRET` when set
+/// (servers without a keychain), else the keychain entry.
+pub fn connection_secret(conn: &Connection) -> Result<Secret> {
+    if let Some(s) = crate::export::secret_from_env() {
+        return Ok(s);
+    }
+    if conn.is_demo {
+        return Err(Error::invalid(
+            "profile",
+            format!(
+                "\"{}\" is the app's demo organization, which runs inside the app. Set GENESYS_CLIENT_SECRET to use it from the command line.",
+                conn.name
+            ),
+        ));
+    }
+    match KeyringStore::new().get(&conn.id.to_string())? {
+        Some(s) => Ok(s),
+        None => Err(Error::new(
+            ErrorKind::Auth,
+            format!(
+                "No client secret is saved for \"{}\". Save it again with `genesys-export-cli connections remove` and `connections add`, or set GENESYS_CLIENT_SECRET.",
+                conn.name
+            ),
+        )),
+    }
+}
+
+/// `connections test NAME`: log in and check the details permission.
+pub async fn test_connection(dir: &Path, name: &str) -> Result<()> {
+    let store = open_store(dir);
+    let conn = find_connection(&store, name)?.clone();
+    let environment = conn.parsed_environment()?;
+    let secret = tokio::task::block_in_place(|| connection_secret(&conn))?;
+    let client = genesys_core::genesys::Client::new(genesys_core::genesys::ClientConfig::new(
+        environment,
+        genesys_core::genesys::Credentials::new(conn.client_id.clone(), secret),
+    ))?;
+    let answer = client.test_connection().await?;
+    println!("{}: {answer}", conn.name);
+    Ok(())
 }
