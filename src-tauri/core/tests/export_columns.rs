@@ -92,3 +92,24 @@ fn every_grain_offers_the_right_columns_and_defaults() {
     assert_eq!(json["default"], true);
     assert_eq!(json["kind"], "text");
 }
+
+#[test]
+fn validate_returns_the_columns_or_a_field_error() {
+    use genesys_core::export::{validate, ExportOptions};
+    let opts = ExportOptions {
+        columns: vec!["queues".into(), "start".into()],
+        include_ids: true,
+        ..Default::default()
+    };
+    assert_eq!(validate(&opts).expect("valid"), ["queues", "queue_ids", "start"]);
+    let bad = ExportOptions {
+        time_zone: "Europe/Atlantis".into(),
+        ..Default::default()
+    };
+    assert_eq!(validate(&bad).unwrap_err().field.as_deref(), Some("timeZone"));
+    // Defaults when no columns are chosen.
+    assert_eq!(
+        validate(&ExportOptions::default()).expect("valid"),
+        default_columns(Grain::Conversation)
+    );
+}

@@ -70,25 +70,32 @@ impl<'a> Scope<'a> {
         single.into_iter().chain(all.iter())
     }
 
-    fn sessions(&self) -> Vec<(&'a Participant, &'a Session)> {
-        match (self.participant, self.session) {
-            (Some(p), Some(s)) => vec![(p, s)],
-            _ => self
-                .participants()
-                .flat_map(|p| p.sessions.iter().map(move |s| (p, s)))
-                .collect(),
-        }
+    /// The sessions in scope with their participant (no allocation).
+    fn sessions(&self) -> impl Iterator<Item = (&'a Participant, &'a Session)> + 'a {
+        let single = match (self.participant, self.session) {
+            (Some(p), Some(s)) => Some((p, s)),
+            _ => None,
+        };
+        let many = if single.is_some() {
+            None
+        } else {
+            Some(
+                self.participants()
+                    .flat_map(|p| p.sessions.iter().map(move |s| (p, s))),
+            )
+        };
+        single.into_iter().chain(many.into_iter().flatten())
     }
 
-    fn segments(&self) -> Vec<&'a Segment> {
-        match self.segment {
-            Some(seg) => vec![seg],
-            None => self
-                .sessions()
-                .into_iter()
-                .flat_map(|(_, s)| s.segments.iter())
-                .collect(),
-        }
+    /// The segments in scope.
+    fn segments(&self) -> impl Iterator<Item = &'a Segment> + 'a {
+        let single = self.segment;
+        let many = if single.is_some() {
+            None
+        } else {
+            Some(self.sessions().flat_map(|(_, s)| s.segments.iter()))
+        };
+        single.into_iter().chain(many.into_iter().flatten())
     }
 
     /// Sum of a metric over the scope's sessions; `None` when no session reported it.
@@ -169,11 +176,10 @@ fn is_agent(p: &Participant) -> bool {
 
 /// The first session of a customer in scope with `field`, else the first session with it.
 fn first_address<'a>(scope: &Scope<'a>, field: impl Fn(&'a Session) -> Option<&'a String>) -> Cell {
-    let sessions = scope.sessions();
-    let pick = sessions
-        .iter()
+    let pick = scope
+        .sessions()
         .filter(|(p, _)| is_customer(p))
-        .chain(sessions.iter())
+        .chain(scope.sessions())
         .find_map(|(_, s)| field(s).filter(|v| !v.is_empty()));
     match pick {
         Some(v) => Cell::Text(v.clone()),
@@ -185,14 +191,13 @@ fn disconnect_type(scope: &Scope<'_>) -> Cell {
     if let Some(seg) = scope.segment {
         return Cell::text(&seg.disconnect_type);
     }
-    let sessions = scope.sessions();
     let last_of = |customer_only: bool| {
-        sessions
-            .iter()
+        scope
+            .sessions()
             .filter(|(p, _)| !customer_only || is_customer(p))
             .flat_map(|(_, s)| s.segments.iter())
             .filter_map(|seg| seg.disconnect_type.as_ref())
-            .next_back()
+            .last()
     };
     let found = if scope.participant.is_none() {
         last_of(true).or_else(|| last_of(false))
@@ -265,7 +270,6 @@ pub fn cell(column: ColumnId, scope: &Scope<'_>, names: &NameCache) -> Cell {
         ColumnId::WrapUpNote => {
             let notes: Vec<&str> = scope
                 .segments()
-                .into_iter()
                 .filter_map(|s| s.wrap_up_note.as_deref())
                 .filter(|n| !n.is_empty())
                 .collect();
@@ -281,7 +285,6 @@ pub fn cell(column: ColumnId, scope: &Scope<'_>, names: &NameCache) -> Cell {
         ColumnId::Holds => Cell::Int(
             scope
                 .segments()
-                .iter()
                 .filter(|s| s.segment_type.as_deref() == Some("hold"))
                 .count() as i64,
         ),

@@ -114,6 +114,17 @@ struct Totals {
     last_start: Option<DateTime<Utc>>,
 }
 
+/// Check options without exporting (time zone, columns for the grain), e.g.
+/// when a profile is saved. Returns the column ids that would be written.
+pub fn validate(opts: &ExportOptions) -> Result<Vec<String>> {
+    render::parse_time_zone(&opts.time_zone)?;
+    if opts.format == Format::Jsonl {
+        return Ok(Vec::new());
+    }
+    let cols = columns::resolve(opts.grain, &opts.columns, opts.include_ids)?;
+    Ok(cols.iter().map(|c| c.key.to_string()).collect())
+}
+
 /// Export a stream of conversations to `dest`. The one entry point for the app and the CLI.
 ///
 /// - Validates first (time zone, columns for the grain, destination) and

@@ -110,3 +110,28 @@ impl TempOutput {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_names() {
+        assert_eq!(
+            partial_path(Path::new("/x/report.csv")),
+            PathBuf::from("/x/report (partial).csv")
+        );
+        assert_eq!(
+            partial_path(Path::new("report")),
+            PathBuf::from("report (partial)")
+        );
+    }
+
+    #[test]
+    fn a_folder_is_not_a_destination() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let e = check_destination(dir.path(), true).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("destination"));
+        assert!(e.message.contains("is a folder"), "{}", e.message);
+    }
+}

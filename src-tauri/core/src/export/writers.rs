@@ -353,3 +353,69 @@ fn xlsx_error(file_name: &str, e: XlsxError) -> Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::columns::ColumnDef;
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+
+    #[test]
+    fn xlsx_starts_a_new_sheet_before_the_row_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("split.xlsx");
+        let cols: Vec<&ColumnDef> = ["conversation_id", "holds"]
+            .iter()
+            .filter_map(|k| ColumnDef::by_key(k))
+            .collect();
+        // Header + 2 data rows per sheet.
+        let mut w = XlsxWriter::new(
+            dir.path(),
+            "split.xlsx".into(),
+            &cols,
+            Grain::Conversation,
+            Tz::UTC,
+            DurationFormat::Seconds,
+            3,
+        )
+        .expect("writer");
+        for i in 0..7 {
+            w.write_row(&[Cell::Text(format!("c{i}")), Cell::Int(i)])
+                .expect("row");
+        }
+        assert_eq!(w.sheets(), 4);
+        let file = File::create(&path).expect("create");
+        w.finish(file).expect("finish");
+
+        let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
+        assert_eq!(
+            wb.sheet_names(),
+            [
+                "Conversations",
+                "Conversations 2",
+                "Conversations 3",
+                "Conversations 4"
+            ]
+        );
+        let mut seen = Vec::new();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).expect("sheet");
+            let rows: Vec<&[Data]> = range.rows().collect();
+            assert_eq!(rows[0][0], Data::String("Conversation ID".into()));
+            for r in &rows[1..] {
+                seen.push(r[0].to_string());
+            }
+        }
+        assert_eq!(seen, ["c0", "c1", "c2", "c3", "c4", "c5", "c6"]);
+    }
+
+    #[test]
+    fn long_text_is_cut_to_excels_cell_limit() {
+        let s = "é".repeat(EXCEL_MAX_TEXT + 10);
+        assert_eq!(
+            truncate_chars(&s, EXCEL_MAX_TEXT).chars().count(),
+            EXCEL_MAX_TEXT
+        );
+        assert_eq!(truncate_chars("short", EXCEL_MAX_TEXT), "short");
+    }
+}
