@@ -221,3 +221,10 @@ test("a profile with exact times (made by the CLI) keeps them when saved untouch
   await assertClean(page, problems);
   await context.close();
 });
+
+test("a card warns when its connection has no saved secret", async () => {
+  const { page, context } = await openApp(browser, srv.url, { config: { noSecret: true } });
+  await page.locator(".card").first().waitFor();
+  assert.ok((await page.locator(".card").first().innerText()).includes("No client secret is saved for Contact centre: enter it in Connections before exporting."));
+  await context.close();
+});

@@ -68,7 +68,7 @@ const state = {
 };
 
 function seedHome() {
-  state.connections.push({ id: "conn-1", name: "Contact centre", environment: "mypurecloud.ie", clientId: "3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001", isDemo: false, hasSecret: true });
+  state.connections.push({ id: "conn-1", name: "Contact centre", environment: "mypurecloud.ie", clientId: "3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001", isDemo: false, hasSecret: !cfg.noSecret });
   state.profiles.push(
     { id: "prof-1", name: "Sales calls last week", connectionId: "conn-1", range: { kind: "preset", preset: "last_week" }, timeZone: "Europe/London",
       filters: { ...emptyFilters(), queueIds: ["queue-1", "queue-2"], mediaTypes: ["voice"], directions: ["inbound"] },
