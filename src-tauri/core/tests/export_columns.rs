@@ -101,12 +101,18 @@ fn validate_returns_the_columns_or_a_field_error() {
         include_ids: true,
         ..Default::default()
     };
-    assert_eq!(validate(&opts).expect("valid"), ["queues", "queue_ids", "start"]);
+    assert_eq!(
+        validate(&opts).expect("valid"),
+        ["queues", "queue_ids", "start"]
+    );
     let bad = ExportOptions {
         time_zone: "Europe/Atlantis".into(),
         ..Default::default()
     };
-    assert_eq!(validate(&bad).unwrap_err().field.as_deref(), Some("timeZone"));
+    assert_eq!(
+        validate(&bad).unwrap_err().field.as_deref(),
+        Some("timeZone")
+    );
     // Defaults when no columns are chosen.
     assert_eq!(
         validate(&ExportOptions::default()).expect("valid"),
