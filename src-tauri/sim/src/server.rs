@@ -486,15 +486,26 @@ async fn break_body(resp: Response) -> Response {
         .await
         .unwrap_or_default();
     let half = bytes.slice(0..bytes.len() / 2);
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(half),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected connection reset",
-        )),
-    ];
+    // Send the first half, let it flush (the pause), then fail the stream.
+    let chunks = futures::stream::unfold(0u8, move |step| {
+        let half = half.clone();
+        async move {
+            match step {
+                0 => Some((Ok::<Bytes, std::io::Error>(half), 1)),
+                1 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    let e = std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "injected connection reset",
+                    );
+                    Some((Err(e), 2))
+                }
+                _ => None,
+            }
+        }
+    });
     parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
 
 fn rate_message(cfg: &SimConfig) -> String {
