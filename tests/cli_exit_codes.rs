@@ -196,3 +196,191 @@ fn regions_lists_all_eighteen_without_a_display() {
     assert!(text.contains("mypurecloud.ie"));
     assert!(text.contains("eu-west-1"));
 }
+
+// ----- codes that need the emulator ------------------------------------
+
+mod with_emulator {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use chrono::{TimeZone, Utc};
+    use genesys_sim::{Faults, Sim, SimConfig};
+
+    const SECRET: &str = "exit-codes-secret";
+
+    fn config() -> SimConfig {
+        SimConfig {
+            client_id: "exit-codes".into(),
+            client_secret: SECRET.into(),
+            conversations: 2_000,
+            seed: 3,
+            start: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            days: 5,
+            job_delays: Duration::from_millis(50),
+            rate_limit: None,
+            ..SimConfig::default()
+        }
+    }
+
+    fn command(sim: &Sim, secret: &str, out: &Path, extra: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(super::CLI);
+        cmd.args([
+            "export",
+            "--environment",
+            &sim.base_url(),
+            "--client-id",
+            "exit-codes",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-04",
+            "--time-zone",
+            "UTC",
+            "--format",
+            "csv",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .args(extra)
+        .env("GENESYS_CLIENT_SECRET", secret)
+        .env_remove("DISPLAY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        cmd
+    }
+
+    async fn run(sim: &Sim, secret: &str, out: &Path, extra: &[&str]) -> (Option<i32>, String) {
+        let o = tokio::time::timeout(
+            Duration::from_secs(120),
+            command(sim, secret, out, extra).output(),
+        )
+        .await
+        .expect("the CLI ends within 2 minutes")
+        .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exit_3_wrong_secret_and_missing_permission() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x.csv");
+        let sim = Sim::start(config()).await.unwrap();
+        let (code, err) = run(&sim, "not-the-secret", &out, &[]).await;
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.to_lowercase().contains("secret"), "{err}");
+        assert!(
+            !err.contains("not-the-secret"),
+            "the secret is never printed"
+        );
+        sim.shutdown().await;
+
+        let mut cfg = config();
+        cfg.faults.missing_permission = true;
+        let sim = Sim::start(cfg).await.unwrap();
+        let (code, err) = run(&sim, SECRET, &out, &["--strategy", "sync"]).await;
+        assert_eq!(code, Some(3), "{err}");
+        assert!(err.contains("analytics:conversationDetail:view"), "{err}");
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exit_4_persistent_503_and_429_past_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x.csv");
+        let mut cfg = config();
+        cfg.faults = Faults {
+            p503: 1.0,
+            ..Faults::default()
+        };
+        let sim = Sim::start(cfg).await.unwrap();
+        let (code, err) = run(&sim, SECRET, &out, &["--max-retries", "1"]).await;
+        assert_eq!(code, Some(4), "{err}");
+        assert!(
+            err.contains("503") || err.to_lowercase().contains("unavailable"),
+            "{err}"
+        );
+        sim.shutdown().await;
+
+        // Every request gets 429 with Retry-After: 1 s, more than we accept (0 s).
+        let mut cfg = config();
+        cfg.faults = Faults {
+            p429: 1.0,
+            ..Faults::default()
+        };
+        let sim = Sim::start(cfg).await.unwrap();
+        let (code, err) = run(
+            &sim,
+            SECRET,
+            &out,
+            &["--strategy", "sync", "--max-retry-after", "0"],
+        )
+        .await;
+        assert_eq!(code, Some(4), "{err}");
+        assert!(sim.stats().responses_429 > 0);
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+        sim.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn exit_130_on_ctrl_c_deletes_the_async_job_and_leaves_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("x.csv");
+        let mut cfg = config();
+        // Jobs take 20 s to be ready: the export is mid-way when we interrupt it.
+        cfg.job_delays = Duration::from_secs(10);
+        let sim = Sim::start(cfg).await.unwrap();
+        let child = command(&sim, SECRET, &out, &["--strategy", "async"])
+            .spawn()
+            .unwrap();
+        let pid = child.id().unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while sim.stats().jobs_created == 0 {
+            assert!(tokio::time::Instant::now() < deadline, "no job was created");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let killed = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let o = tokio::time::timeout(Duration::from_secs(15), child.wait_with_output())
+            .await
+            .expect("the CLI stops within 15 s of Ctrl-C")
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{err}");
+        let stats = sim.stats();
+        assert!(stats.jobs_created > 0);
+        assert_eq!(
+            stats.jobs_deleted.len() as u64,
+            stats.jobs_created,
+            "every open job was deleted: {stats:?}"
+        );
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+        sim.shutdown().await;
+    }
+}
