@@ -1,33 +1,81 @@
 //! Genesys Export, the desktop app: a thin Tauri shell over `genesys_core`.
 //!
-//! [`builder`] wires plugins, managed state and commands; [`run`] starts the
-//! app. Tests build the same [`builder`] on Tauri's mock runtime.
+//! [`builder`] wires plugins, managed state, window events and commands;
+//! [`run`] starts the app. Tests build the same [`builder`] on Tauri's mock
+//! runtime with temp folders.
 pub mod commands;
 pub mod error;
 pub mod logging;
 
+use commands::{AppOptions, AppState};
+use genesys_core::jobs::Context;
 use tauri::Manager;
 
-/// The app's builder, shared by [`run`] and the command tests.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
+/// The app's builder, shared by [`run`] and the command tests: pass
+/// `tauri::Builder::default()` (or `tauri::test::mock_builder()`) as `base`.
+pub fn builder<R: tauri::Runtime>(
+    base: tauri::Builder<R>,
+    options: AppOptions,
+) -> tauri::Builder<R> {
+    let mut base = base
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
-        .invoke_handler(tauri::generate_handler![commands::app::app_info])
-}
-
-/// Start the desktop app.
-pub fn run() {
-    builder::<tauri::Wry>()
-        .setup(|app| {
+        .plugin(tauri_plugin_opener::init());
+    // With both folders given (tests), the state exists before the app runs,
+    // so commands work on an app that was only built.
+    let eager = match (&options.config_dir, &options.data_dir) {
+        (Some(config), Some(data)) => {
+            base = base.manage(make_state(config.clone(), data.clone()));
+            true
+        }
+        _ => false,
+    };
+    base.setup(move |app| {
+        if options.logging {
             if let Ok(dir) = app.path().app_log_dir() {
                 if let Some(guard) = logging::init(&dir) {
                     app.manage(guard);
                 }
             }
-            tracing::info!(version = %app.package_info().version, "started");
-            Ok(())
-        })
+        }
+        if !eager {
+            let config_dir = match options.config_dir.clone() {
+                Some(d) => d,
+                None => app.path().app_config_dir()?,
+            };
+            let data_dir = match options.data_dir.clone() {
+                Some(d) => d,
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(make_state(config_dir, data_dir));
+        }
+        tracing::info!(version = %app.package_info().version, "started");
+        Ok(())
+    })
+    .on_window_event(commands::window::on_window_event)
+    .invoke_handler(tauri::generate_handler![
+        commands::app::app_info,
+        commands::app::list_regions,
+        commands::export::cancel_export,
+        commands::export::list_history,
+        commands::export::pending_resumes,
+        commands::export::discard_resume,
+        commands::files::open_file,
+        commands::files::show_in_folder,
+    ])
+}
+
+fn make_state(config_dir: std::path::PathBuf, data_dir: std::path::PathBuf) -> AppState {
+    let (ctx, notices) = Context::open(config_dir, data_dir);
+    AppState::new(ctx, notices)
+}
+
+/// Start the desktop app.
+pub fn run() {
+    let options = AppOptions {
+        logging: true,
+        ..AppOptions::default()
+    };
+    builder(tauri::Builder::default(), options)
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("Genesys Export could not start: {e}");

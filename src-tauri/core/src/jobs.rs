@@ -1,1 +1,0 @@
-//! Running exports: cancellation registry, history, checkpoints.

@@ -1,0 +1,100 @@
+//! Shared helpers for the command tests: the app's real `builder()` on Tauri's
+//! mock runtime with temp folders, and an `invoke` through the IPC path.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use genesys_export::commands::AppOptions;
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// Messages captured from progress channels, by channel id.
+pub type Captured = Arc<Mutex<Vec<(u32, Value)>>>;
+
+pub struct TestApp {
+    pub app: App<MockRuntime>,
+    pub webview: WebviewWindow<MockRuntime>,
+    pub channel: Captured,
+    pub dirs: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn new() -> Self {
+        Self::with_dirs(tempfile::tempdir().unwrap())
+    }
+
+    pub fn with_dirs(dirs: tempfile::TempDir) -> Self {
+        let options = AppOptions {
+            config_dir: Some(dirs.path().join("config")),
+            data_dir: Some(dirs.path().join("data")),
+            ..AppOptions::default()
+        };
+        let channel: Captured = Arc::default();
+        let sink = channel.clone();
+        let base = mock_builder().channel_interceptor(move |_webview, callback, _index, body| {
+            let value = match body {
+                InvokeResponseBody::Json(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                InvokeResponseBody::Raw(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+            };
+            sink.lock().unwrap().push((callback.0, value));
+            true
+        });
+        let app = genesys_export::builder(base, options)
+            .build(mock_context(noop_assets()))
+            .expect("the app builds on the mock runtime");
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("a main window");
+        Self {
+            app,
+            webview,
+            channel,
+            dirs,
+        }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dirs.path().join("config")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dirs.path().join("data")
+    }
+
+    /// Messages received on channel `id` so far.
+    pub fn messages(&self, id: u32) -> Vec<Value> {
+        self.channel
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(c, _)| *c == id)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// Invoke a command the way the UI does; `Err` carries the rejected value.
+pub fn invoke(
+    webview: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    let request = tauri::webview::InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(webview, request).map(|body| match body {
+        InvokeResponseBody::Json(s) => serde_json::from_str(&s).unwrap_or(Value::Null),
+        InvokeResponseBody::Raw(b) => serde_json::from_slice(&b).unwrap_or(Value::Null),
+    })
+}
