@@ -8,7 +8,10 @@ pub mod error;
 pub mod logging;
 
 use commands::{AppOptions, AppState};
+use std::sync::Arc;
+
 use genesys_core::jobs::Context;
+use genesys_core::secrets::{KeyringStore, SecretStore};
 use tauri::Manager;
 
 /// The app's builder, shared by [`run`] and the command tests: pass
@@ -20,11 +23,15 @@ pub fn builder<R: tauri::Runtime>(
     let mut base = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init());
+    let secrets: Arc<dyn SecretStore> = options
+        .secrets
+        .clone()
+        .unwrap_or_else(|| Arc::new(KeyringStore::new()));
     // With both folders given (tests), the state exists before the app runs,
     // so commands work on an app that was only built.
     let eager = match (&options.config_dir, &options.data_dir) {
         (Some(config), Some(data)) => {
-            base = base.manage(make_state(config.clone(), data.clone()));
+            base = base.manage(make_state(config.clone(), data.clone(), secrets.clone()));
             true
         }
         _ => false,
@@ -46,7 +53,7 @@ pub fn builder<R: tauri::Runtime>(
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            app.manage(make_state(config_dir, data_dir));
+            app.manage(make_state(config_dir, data_dir, secrets.clone()));
         }
         tracing::info!(version = %app.package_info().version, "started");
         Ok(())
@@ -55,6 +62,17 @@ pub fn builder<R: tauri::Runtime>(
     .invoke_handler(tauri::generate_handler![
         commands::app::app_info,
         commands::app::list_regions,
+        commands::connections::list_connections,
+        commands::connections::save_connection,
+        commands::connections::delete_connection,
+        commands::profiles::list_profiles,
+        commands::profiles::save_profile,
+        commands::profiles::delete_profile,
+        commands::profiles::list_columns,
+        commands::profiles::get_settings,
+        commands::profiles::save_settings,
+        commands::profiles::export_profiles,
+        commands::profiles::import_profiles,
         commands::export::cancel_export,
         commands::export::list_history,
         commands::export::pending_resumes,
@@ -64,8 +82,12 @@ pub fn builder<R: tauri::Runtime>(
     ])
 }
 
-fn make_state(config_dir: std::path::PathBuf, data_dir: std::path::PathBuf) -> AppState {
-    let (ctx, notices) = Context::open(config_dir, data_dir);
+fn make_state(
+    config_dir: std::path::PathBuf,
+    data_dir: std::path::PathBuf,
+    secrets: Arc<dyn SecretStore>,
+) -> AppState {
+    let (ctx, notices) = Context::open(config_dir, data_dir, secrets);
     AppState::new(ctx, notices)
 }
 

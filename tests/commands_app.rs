@@ -95,9 +95,15 @@ fn closing_the_window_cancels_its_runs_and_waits_for_them() {
         genesys_export::commands::window::cancel_runs_and_close(window),
     );
     assert_eq!(cancelled, 1);
-    assert!(started.elapsed() >= std::time::Duration::from_millis(200), "waited for cleanup");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(200),
+        "waited for cleanup"
+    );
     assert!(!registry.is_active("run-1"));
-    assert!(registry.is_active("run-2"), "other windows' runs keep going");
+    assert!(
+        registry.is_active("run-2"),
+        "other windows' runs keep going"
+    );
     assert!(!other.token().is_cancelled());
     worker.join().unwrap();
 }

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use genesys_core::jobs::Context;
+use genesys_core::secrets::SecretStore;
 
 /// What [`crate::builder`] lets a caller choose (tests use temp dirs).
 #[derive(Default)]
@@ -11,6 +12,8 @@ pub struct AppOptions {
     pub config_dir: Option<PathBuf>,
     /// Where history and resume points live; default: the app's data folder.
     pub data_dir: Option<PathBuf>,
+    /// Where client secrets are kept; default: the OS keychain.
+    pub secrets: Option<Arc<dyn SecretStore>>,
     /// Write the log file (the real app); tests leave it off.
     pub logging: bool,
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use genesys_core::secrets::MemoryStore;
 use genesys_export::commands::AppOptions;
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
@@ -21,6 +22,7 @@ pub struct TestApp {
     pub webview: WebviewWindow<MockRuntime>,
     pub channel: Captured,
     pub dirs: tempfile::TempDir,
+    pub secrets: Arc<MemoryStore>,
 }
 
 impl TestApp {
@@ -29,9 +31,11 @@ impl TestApp {
     }
 
     pub fn with_dirs(dirs: tempfile::TempDir) -> Self {
+        let secrets = Arc::new(MemoryStore::new());
         let options = AppOptions {
             config_dir: Some(dirs.path().join("config")),
             data_dir: Some(dirs.path().join("data")),
+            secrets: Some(secrets.clone() as Arc<dyn genesys_core::secrets::SecretStore>),
             ..AppOptions::default()
         };
         let channel: Captured = Arc::default();
@@ -55,6 +59,7 @@ impl TestApp {
             webview,
             channel,
             dirs,
+            secrets,
         }
     }
 

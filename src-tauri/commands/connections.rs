@@ -1,0 +1,109 @@
+//! Connections to Genesys Cloud orgs. Secrets go in (save/test) and never
+//! come back out: a connection only says whether it has one.
+use std::sync::Arc;
+
+use genesys_core::jobs::Context;
+use genesys_core::profiles::Connection;
+use genesys_core::secrets::Secret;
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::error::{CmdError, CmdResult};
+
+/// A connection as the UI sees it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    #[serde(flatten)]
+    pub connection: Connection,
+    /// A secret is saved in the keychain (the demo never needs one).
+    pub has_secret: bool,
+}
+
+/// What `save_connection` takes (no secret in here).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInput {
+    #[serde(default)]
+    #[ts(optional)]
+    pub id: Option<String>,
+    pub name: String,
+    pub environment: String,
+    pub client_id: String,
+}
+
+/// Parse an id sent by the UI.
+pub fn parse_id(field: &str, id: &str) -> CmdResult<Uuid> {
+    Uuid::parse_str(id.trim()).map_err(|_| CmdError::invalid(field, "This id is not valid."))
+}
+
+/// Run blocking work (keychain over D-Bus, file writes) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    ctx: &Arc<Context>,
+    f: impl FnOnce(&Context) -> CmdResult<T> + Send + 'static,
+) -> CmdResult<T> {
+    let ctx = ctx.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&ctx))
+        .await
+        .map_err(|e| CmdError::internal(format!("The app failed: {e}")))?
+}
+
+pub(crate) fn view(ctx: &Context, connection: Connection) -> CmdResult<ConnectionView> {
+    let has_secret = connection.is_demo || ctx.secrets.has(&connection.id.to_string())?;
+    Ok(ConnectionView {
+        connection,
+        has_secret,
+    })
+}
+
+/// `list_connections`.
+#[tauri::command]
+pub async fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<ConnectionView>> {
+    blocking(&state.ctx, |ctx| {
+        let connections = ctx.store().connections().to_vec();
+        connections.into_iter().map(|c| view(ctx, c)).collect()
+    })
+    .await
+}
+
+/// `save_connection`: create or update; the secret is kept when omitted on update.
+#[tauri::command]
+pub async fn save_connection(
+    state: State<'_, AppState>,
+    connection: ConnectionInput,
+    secret: Option<String>,
+) -> CmdResult<ConnectionView> {
+    let id = match connection.id.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(id) => parse_id("id", id)?,
+        None => Uuid::new_v4(),
+    };
+    let secret = secret.filter(|s| !s.is_empty()).map(Secret::new);
+    blocking(&state.ctx, move |ctx| {
+        let is_demo = ctx.store().connection(id).is_some_and(|c| c.is_demo);
+        let conn = Connection {
+            id,
+            name: connection.name,
+            environment: connection.environment,
+            client_id: connection.client_id,
+            is_demo,
+        };
+        let saved = ctx
+            .store()
+            .save_connection(conn, secret.as_ref(), ctx.secrets.as_ref())?;
+        view(ctx, saved)
+    })
+    .await
+}
+
+/// `delete_connection`: also removes its keychain entry.
+#[tauri::command]
+pub async fn delete_connection(state: State<'_, AppState>, id: String) -> CmdResult<()> {
+    let id = parse_id("id", &id)?;
+    blocking(&state.ctx, move |ctx| {
+        ctx.store().delete_connection(id, ctx.secrets.as_ref())?;
+        Ok(())
+    })
+    .await
+}
