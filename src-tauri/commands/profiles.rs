@@ -151,7 +151,7 @@ pub async fn import_profiles<R: tauri::Runtime>(
     blocking(&state.ctx, move |ctx| {
         let report = ctx.store().import_profiles(&path)?;
         Ok(ProfilesImported {
-            imported: report.imported.len(),
+            imported: report.imported,
             skipped: report.skipped,
         })
     })
