@@ -24,11 +24,16 @@ connectionId: string, range: DateRange,
 /**
  * IANA time zone the range is computed in (e.g. `Europe/Berlin`).
  */
-timeZone: string, filters: Filters, export: ExportOptions, strategy: Strategy, 
+timeZone: string, filters: Filters, 
+/**
+ * Row grain, columns, format and its options. JSON name `options` (what the UI sends).
+ */
+options: ExportOptions, strategy: Strategy, 
 /**
  * Folder the save dialog opens in; `None` = the settings' default folder.
+ * JSON name `folder` (what the UI sends).
  */
-defaultFolder: string | null, 
+folder: string | null, 
 /**
  * e.g. `{profile} {from}–{to}`; placeholders: `{profile}`, `{from}`, `{to}`,
  * `{today}`, `{now}`. The extension comes from the export format.
