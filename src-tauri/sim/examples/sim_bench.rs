@@ -54,6 +54,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..SimConfig::default()
     };
     println!("start: {}", mem());
+
+    // Generation alone (no HTTP): render + serialise 20,000 conversations.
+    let ds = genesys_sim::Dataset::new(&cfg);
+    let t0 = Instant::now();
+    let mut bytes = 0usize;
+    for i in 0..20_000u64 {
+        bytes += serde_json::to_vec(&ds.conversation_without_attributes(i * 50))?.len();
+    }
+    let s = t0.elapsed().as_secs_f64();
+    println!(
+        "render+serialise only: {:.0} conv/s ({:.0} bytes/conversation)",
+        20_000.0 / s,
+        bytes as f64 / 20_000.0
+    );
     let sim = Sim::start(cfg.clone()).await?;
     let base = sim.base_url();
     let http = reqwest::Client::new();

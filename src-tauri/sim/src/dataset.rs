@@ -11,7 +11,7 @@
 //! dropped, the running segment has no `segmentEnd`, metrics not yet emitted are
 //! absent and there is no `conversationEnd`. Conversations that would start after
 //! "now" do not exist yet.
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use crate::query::Matcher;
@@ -224,11 +224,27 @@ impl Plan {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` from epoch milliseconds (hand-rolled: this runs
+/// for every timestamp of every conversation served).
 fn ms_to_str(ms: i64) -> String {
-    match Utc.timestamp_millis_opt(ms).single() {
-        Some(d) => d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => "1970-01-01T00:00:00.000Z".to_string(),
-    }
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (h, mi, sec, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{sec:02}.{milli:03}Z")
 }
 
 /// Formats an instant the way Genesys does: RFC 3339, milliseconds, `Z`.
@@ -876,5 +892,31 @@ impl Sess {
         m.insert("metrics".into(), Value::Array(metrics));
         m.insert("segments".into(), Value::Array(segs));
         Some(Value::Object(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn time_format_matches_chrono() {
+        for ms in [
+            0i64,
+            1,
+            951_782_400_123,
+            1_774_746_000_000,
+            4_102_444_799_999,
+            -1,
+            -86_400_001,
+        ] {
+            let want = Utc
+                .timestamp_millis_opt(ms)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string();
+            assert_eq!(ms_to_str(ms), want, "{ms}");
+        }
     }
 }

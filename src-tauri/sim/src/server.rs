@@ -110,6 +110,47 @@ fn json_response(status: StatusCode, v: &Value) -> Response {
     r
 }
 
+/// The JSON array of a page of conversations, rendered and serialised one at a
+/// time so a 1000-conversation page never exists as a tree of values.
+fn page_json(ds: &Dataset, indices: impl Iterator<Item = u64>, attributes: bool) -> Vec<u8> {
+    let mut buf = vec![b'['];
+    for (n, i) in indices.enumerate() {
+        if n > 0 {
+            buf.push(b',');
+        }
+        let c = if attributes {
+            ds.conversation(i)
+        } else {
+            ds.conversation_without_attributes(i)
+        };
+        // Serialising a Value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut buf, &c);
+    }
+    buf.push(b']');
+    buf
+}
+
+/// `envelope` with its `"conversations":null` replaced by the pre-rendered array.
+fn json_with_conversations(envelope: &Value, conversations: &[u8]) -> Response {
+    let text = serde_json::to_vec(envelope).unwrap_or_default();
+    let marker = b"\"conversations\":null";
+    let mut body = Vec::with_capacity(text.len() + conversations.len());
+    match text.windows(marker.len()).position(|w| w == marker) {
+        Some(p) => {
+            body.extend_from_slice(&text[..p + marker.len() - 4]);
+            body.extend_from_slice(conversations);
+            body.extend_from_slice(&text[p + marker.len()..]);
+        }
+        None => body = text,
+    }
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
 impl State {
     pub fn new(cfg: SimConfig) -> State {
         State {
@@ -703,14 +744,12 @@ async fn details_query(
     if offset < total {
         let end = (offset + paging.page_size as u64).min(total);
         let desc = q.order == Some(Order::Desc);
-        let convs: Vec<Value> = (offset..end)
-            .map(|k| {
-                let k = if desc { total - 1 - k } else { k };
-                st.dataset.conversation_without_attributes(hits.get(k))
-            })
-            .collect();
-        lock(&st.stats).conversations_served += convs.len() as u64;
-        out.insert("conversations".into(), Value::Array(convs));
+        let indices = (offset..end).map(|k| hits.get(if desc { total - 1 - k } else { k }));
+        let convs = page_json(&st.dataset, indices, false);
+        lock(&st.stats).conversations_served += end - offset;
+        out.insert("conversations".into(), Value::Null);
+        out.insert("totalHits".into(), json!(total.min(i32::MAX as u64)));
+        return Ok(json_with_conversations(&Value::Object(out), &convs));
     }
     out.insert("totalHits".into(), json!(total.min(i32::MAX as u64)));
     Ok(json_response(StatusCode::OK, &Value::Object(out)))
@@ -948,14 +987,8 @@ async fn job_results(
             .ok_or_else(|| ApiError::bad_request(format!("Invalid cursor '{c}'")))?,
     };
     let end = (offset + page_size).min(list.len() as u64);
-    let convs: Vec<Value> = (offset..end)
-        .map(|k| st.dataset.conversation(list[k as usize] as u64))
-        .collect();
-    lock(&st.stats).conversations_served += convs.len() as u64;
+    lock(&st.stats).conversations_served += end.saturating_sub(offset);
     let mut out = serde_json::Map::new();
-    if !convs.is_empty() {
-        out.insert("conversations".into(), Value::Array(convs));
-    }
     if end < list.len() as u64 {
         out.insert("cursor".into(), json!(cursor_encode(&id, end)));
     }
@@ -963,7 +996,16 @@ async fn job_results(
         "dataAvailabilityDate".into(),
         json!(format_time(availability)),
     );
-    Ok(json_response(StatusCode::OK, &Value::Object(out)))
+    if end <= offset {
+        return Ok(json_response(StatusCode::OK, &Value::Object(out)));
+    }
+    let convs = page_json(
+        &st.dataset,
+        (offset..end).map(|k| list[k as usize] as u64),
+        true,
+    );
+    out.insert("conversations".into(), Value::Null);
+    Ok(json_with_conversations(&Value::Object(out), &convs))
 }
 
 // ---------------------------------------------------------------- lookups

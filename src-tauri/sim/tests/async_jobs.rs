@@ -100,13 +100,19 @@ fn last_activity(c: &Value) -> Option<DateTime<Utc>> {
 
 #[tokio::test]
 async fn job_lifecycle_yields_ground_truth_plus_overlap() {
-    let sim = Sim::start(small_config(6_000)).await.unwrap();
+    // Jobs stay QUEUED, then PENDING, 400 ms each: long enough to be observed under load.
+    let cfg = SimConfig {
+        job_delays: Duration::from_millis(400),
+        ..small_config(6_000)
+    };
+    let sim = Sim::start(cfg).await.unwrap();
     let t = token(&sim).await;
     let ds = sim.dataset();
     let (from, to) = (utc(2026, 3, 29, 6, 0), utc(2026, 3, 29, 9, 0));
     let id = create(&sim, &t, &json!({"interval": iv(from, to), "order": "asc"})).await;
     let states = wait(&sim, &t, &id).await;
     assert_eq!(states.last().map(String::as_str), Some("FULFILLED"));
+    assert_eq!(states[0], "QUEUED", "{states:?}");
     assert!(states.len() >= 2, "QUEUED/PENDING seen first: {states:?}");
 
     let convs = results(&sim, &t, &id, 97).await;

@@ -83,14 +83,14 @@ async fn oauth_issues_tokens_and_rejects_bad_credentials() {
 #[tokio::test]
 async fn expired_token_gets_bad_credentials() {
     let cfg = SimConfig {
-        token_lifetime: std::time::Duration::from_secs(1),
+        token_lifetime: std::time::Duration::from_secs(2),
         ..small_config(50)
     };
     let sim = Sim::start(cfg).await.unwrap();
     let t = token(&sim).await;
     let body = json!({"interval": "2026-03-28T00:00:00.000Z/2026-03-29T00:00:00.000Z"});
     assert_eq!(post(&sim, &t, QUERY, &body).await.0, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_error(
         &post(&sim, &t, QUERY, &body).await,
         QUERY,
