@@ -486,6 +486,30 @@ impl Dataset {
         }
     }
 
+    /// Fast pre-check of a filter from the conversation's plan (no JSON is
+    /// built): `false` means `matcher` cannot match conversation `index`.
+    pub fn may_match(&self, index: u64, matcher: &Matcher) -> bool {
+        let p = self.plan(index);
+        let queue = &self.queues[p.queue];
+        let has = |dim: &str, v: &str| -> Option<bool> {
+            Some(match dim {
+                "queueId" => queue.id == v,
+                "mediaType" => p.media == v,
+                "direction" => v == if p.inbound { "inbound" } else { "outbound" },
+                "userId" => {
+                    self.users[p.agent].id == v
+                        || p.second_agent.is_some_and(|b| self.users[b].id == v)
+                }
+                "wrapUpCode" => {
+                    self.wrapups[p.wrapup_a].id == v || self.wrapups[p.wrapup_b].id == v
+                }
+                "divisionId" => queue.division == v,
+                _ => return None,
+            })
+        };
+        matcher.may_match(&has)
+    }
+
     /// The `AnalyticsConversation` JSON of conversation `index` (with participant
     /// `attributes`, as async jobs return it).
     pub fn conversation(&self, index: u64) -> Value {

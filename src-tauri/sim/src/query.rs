@@ -238,6 +238,29 @@ impl Matcher {
         self.conversation.is_empty() && self.segment.is_empty()
     }
 
+    /// A cheap necessary condition for [`Matcher::matches`]: `has(dimension,
+    /// value)` says whether the conversation can hold that value anywhere
+    /// (`None` = unknown, assumed possible). Filters only use and/or, so judging
+    /// every `matches` predicate against the whole conversation over-approximates
+    /// the per-segment result: `false` here means no match.
+    pub fn may_match(&self, has: &dyn Fn(&str, &str) -> Option<bool>) -> bool {
+        let pred = |p: &Predicate| {
+            if predicate_kind(p) != PredicateType::Dimension
+                || p.operator.unwrap_or_default() != Operator::Matches
+            {
+                return true;
+            }
+            match (p.dimension.as_deref(), p.value.as_deref()) {
+                (Some(d), Some(v)) => has(d, v).unwrap_or(true),
+                _ => true,
+            }
+        };
+        self.conversation
+            .iter()
+            .chain(&self.segment)
+            .all(|f| eval_filter(f, &pred))
+    }
+
     /// Does this conversation (an `AnalyticsConversation` JSON value) match?
     pub fn matches(&self, conv: &Value) -> bool {
         self.conversation

@@ -730,7 +730,11 @@ async fn details_query(
         Hits::List(
             st.cached_list(key, move |ds| {
                 let list = (a..b)
-                    .filter(|&i| matcher.is_empty() || matcher.matches(&ds.conversation(i)))
+                    .filter(|&i| {
+                        matcher.is_empty()
+                            || (ds.may_match(i, &matcher)
+                                && matcher.matches(&ds.conversation_without_attributes(i)))
+                    })
                     .map(|i| i as u32)
                     .collect();
                 ds.sort_by_start_then_id(list)
@@ -888,7 +892,10 @@ fn async_selection(
     let from_ms = from.timestamp_millis();
     let list: Vec<u32> = (a..b)
         .filter(|&i| ds.last_activity_ms(i) > from_ms || ds.start_ms(i) >= from_ms)
-        .filter(|&i| m.is_empty() || m.matches(&ds.conversation(i)))
+        .filter(|&i| {
+            m.is_empty()
+                || (ds.may_match(i, m) && m.matches(&ds.conversation_without_attributes(i)))
+        })
         .map(|i| i as u32)
         .collect();
     let mut list = ds.sort_by_start_then_id(list);
