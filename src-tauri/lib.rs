@@ -62,6 +62,12 @@ pub fn builder<R: tauri::Runtime>(
     .invoke_handler(tauri::generate_handler![
         commands::app::app_info,
         commands::app::list_regions,
+        commands::app::start_demo,
+        commands::connections::test_connection,
+        commands::connections::list_entities,
+        commands::export::start_export,
+        commands::export::resume_export,
+        commands::export::preview,
         commands::connections::list_connections,
         commands::connections::save_connection,
         commands::connections::delete_connection,

@@ -30,6 +30,10 @@ fn generate(dir: &Path) {
         genesys_core::jobs::ExportEvent,
         genesys_core::jobs::RunResult,
         genesys_core::jobs::HistoryEntry,
+        genesys_core::jobs::PreviewResult,
+        genesys_core::genesys::Entity,
+        genesys_export::commands::connections::TestResult,
+        genesys_export::commands::app::DemoResult,
     );
 }
 

@@ -40,3 +40,39 @@ pub fn app_info<R: tauri::Runtime>(
 pub fn list_regions() -> Vec<Region> {
     regions()
 }
+
+/// What `start_demo` returns.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoResult {
+    pub connection: super::connections::ConnectionView,
+    pub profiles: Vec<genesys_core::profiles::QueryProfile>,
+}
+
+/// `start_demo`: start the built-in emulator (once per app run) and
+/// create/refresh the demo connection and its two example profiles.
+#[tauri::command]
+pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<DemoResult> {
+    let sim = state
+        .demo
+        .get_or_try_init(|| async {
+            genesys_sim::Sim::start(genesys_sim::SimConfig::default())
+                .await
+                .map_err(|e| {
+                    crate::error::CmdError::internal(format!(
+                        "The demo organization could not start: {e}"
+                    ))
+                })
+        })
+        .await?;
+    let base_url = sim.base_url();
+    let ctx = state.ctx.clone();
+    super::connections::blocking(&ctx, move |ctx| {
+        let (connection, profiles) = ctx.store().ensure_demo(&base_url)?;
+        Ok(DemoResult {
+            connection: super::connections::view(ctx, connection)?,
+            profiles,
+        })
+    })
+    .await
+}

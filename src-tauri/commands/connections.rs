@@ -107,3 +107,86 @@ pub async fn delete_connection(state: State<'_, AppState>, id: String) -> CmdRes
     })
     .await
 }
+
+/// What `test_connection` answers.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TestResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+/// `test_connection`: a saved connection (`connectionId`) or unsaved settings
+/// (`connection` + `secret`). Bad input rejects with a field; a failed login
+/// or missing permission answers `ok: false` with plain words.
+#[tauri::command]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    connection_id: Option<String>,
+    connection: Option<ConnectionInput>,
+    secret: Option<String>,
+) -> CmdResult<TestResult> {
+    let ctx = state.ctx.clone();
+    let conn = match (connection_id, connection) {
+        (Some(id), _) => {
+            let id = parse_id("connectionId", &id)?;
+            ctx.store().require_connection(id)?.clone()
+        }
+        (None, Some(c)) => Connection {
+            id: Uuid::new_v4(),
+            name: c.name,
+            environment: c.environment,
+            client_id: c.client_id,
+            is_demo: false,
+        },
+        (None, None) => {
+            return Err(CmdError::invalid(
+                "connection",
+                "Choose a connection to test.",
+            ))
+        }
+    };
+    let secret = secret.filter(|s| !s.is_empty()).map(Secret::new);
+    let client = {
+        let ctx = ctx.clone();
+        let conn = conn.clone();
+        blocking(&ctx, move |ctx| {
+            Ok(genesys_core::jobs::client_for(ctx, &conn, secret)?)
+        })
+        .await?
+    };
+    match client.test_connection().await {
+        Ok(message) => Ok(TestResult { ok: true, message }),
+        Err(e) if e.kind == genesys_core::ErrorKind::InvalidInput => Err(e.into()),
+        Err(e) => Ok(TestResult {
+            ok: false,
+            message: e.message,
+        }),
+    }
+}
+
+/// `list_entities`: queues, agents, wrap-up codes or divisions for a picker.
+#[tauri::command]
+pub async fn list_entities(
+    state: State<'_, AppState>,
+    connection_id: String,
+    kind: genesys_core::export::EntityKind,
+    search: Option<String>,
+) -> CmdResult<Vec<genesys_core::genesys::Entity>> {
+    use genesys_core::export::EntityKind as E;
+    use genesys_core::genesys::EntityKind as K;
+    let id = parse_id("connectionId", &connection_id)?;
+    let conn = state.ctx.store().require_connection(id)?.clone();
+    let client = blocking(&state.ctx, move |ctx| {
+        Ok(genesys_core::jobs::client_for(ctx, &conn, None)?)
+    })
+    .await?;
+    let kind = match kind {
+        E::Queue => K::Queue,
+        E::User => K::User,
+        E::WrapUpCode => K::WrapUpCode,
+        E::Division => K::Division,
+    };
+    let search = search.filter(|s| !s.trim().is_empty());
+    Ok(client.list_entities(kind, search.as_deref()).await?)
+}

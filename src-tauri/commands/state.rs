@@ -24,6 +24,8 @@ pub struct AppState {
     pub ctx: Arc<Context>,
     /// Start-up notices for the UI ("the history file was damaged and set aside").
     pub notices: Mutex<Vec<String>>,
+    /// The built-in demo organization, started by `start_demo` (once per run).
+    pub demo: tokio::sync::OnceCell<genesys_sim::Sim>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
         Self {
             ctx: Arc::new(ctx),
             notices: Mutex::new(notices),
+            demo: tokio::sync::OnceCell::new(),
         }
     }
 

@@ -8,7 +8,9 @@ mod events;
 mod files;
 mod history;
 mod locks;
+mod preview;
 mod registry;
+mod run;
 mod throttle;
 
 pub use checkpoint::Checkpoints;
@@ -19,5 +21,10 @@ pub use events::{
 };
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};
 pub use locks::{ConnectionLocks, ConnectionTurn};
+pub use preview::{preview, PreviewResult, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
+pub use run::{
+    client_for, plan, remove_stale_temp_files, resume_export, run_export, AdHoc, EventSink,
+    ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+};
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

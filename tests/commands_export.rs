@@ -1,0 +1,222 @@
+//! Exports through the IPC path on the mock runtime against the built-in
+//! emulator (`start_demo`): the file is written, progress arrives on the
+//! channel, cancel stops the run within a second and leaves nothing behind,
+//! and errors arrive with the right kind.
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{invoke, TestApp};
+use serde_json::{json, Value};
+
+fn demo(t: &TestApp) -> Value {
+    invoke(&t.webview, "start_demo", json!({})).unwrap()
+}
+
+fn profile_named<'a>(demo: &'a Value, part: &str) -> &'a Value {
+    demo["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"].as_str().unwrap().contains(part))
+        .unwrap_or_else(|| panic!("no demo profile with {part}: {demo}"))
+}
+
+fn leftovers(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect()
+}
+
+#[test]
+fn demo_export_writes_the_file_and_reports_progress_on_the_channel() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    assert_eq!(d["connection"]["isDemo"], true);
+    assert_eq!(d["connection"]["hasSecret"], true);
+    assert_eq!(d["profiles"].as_array().unwrap().len(), 2);
+    let profile = profile_named(&d, "yesterday");
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("yesterday.csv");
+    let result = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-1", "profileId": profile["id"], "destination": dest, "onProgress": "__CHANNEL__:7"}),
+    )
+    .unwrap();
+    assert_eq!(result["status"], "done", "{result}");
+    let summary = &result["summary"];
+    assert!(summary["rows"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["path"], dest.display().to_string());
+    let bytes = std::fs::metadata(&dest).unwrap().len();
+    assert_eq!(summary["bytes"].as_u64().unwrap(), bytes);
+    let text = std::fs::read_to_string(&dest).unwrap();
+    // Header + one record per row (a quoted note may span lines).
+    assert!(text.lines().count() as u64 > summary["rows"].as_u64().unwrap());
+    assert_eq!(leftovers(out.path()), vec!["yesterday.csv".to_string()]);
+
+    let messages = t.messages(7);
+    let events: Vec<&str> = messages.iter().map(|m| m["event"].as_str().unwrap()).collect();
+    assert_eq!(events.first(), Some(&"started"), "{events:?}");
+    assert_eq!(events.last(), Some(&"finished"), "{events:?}");
+    assert!(events.contains(&"progress"));
+    let last_progress = messages.iter().rev().find(|m| m["event"] == "progress").unwrap();
+    assert_eq!(last_progress["data"]["phase"], "finishing");
+    assert_eq!(last_progress["data"]["rows"], summary["rows"]);
+
+    let history = invoke(&t.webview, "list_history", json!({})).unwrap();
+    assert_eq!(history[0]["runId"], "run-1");
+    assert_eq!(history[0]["status"], "done");
+    assert_eq!(history[0]["rows"], summary["rows"]);
+    let profiles = invoke(&t.webview, "list_profiles", json!({})).unwrap();
+    let card = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == profile["id"])
+        .unwrap();
+    assert_eq!(card["lastRun"]["runId"], "run-1");
+
+    // The preview shows the same columns, at most 20 rows, and an estimate.
+    let preview = invoke(&t.webview, "preview", json!({"profileId": profile["id"]})).unwrap();
+    let header_line = text.lines().next().unwrap();
+    let columns = preview["columns"].as_array().unwrap();
+    assert!(!columns.is_empty());
+    for c in columns {
+        assert!(header_line.contains(c.as_str().unwrap()), "{c} not in {header_line}");
+    }
+    assert!(preview["rows"].as_array().unwrap().len() <= 20);
+    assert!(!preview["rows"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn cancel_from_another_thread_stops_within_a_second_and_leaves_no_file() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    let profile = profile_named(&d, "last week").clone();
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("week.xlsx");
+    let webview = t.webview.clone();
+    let dest2 = dest.clone();
+    let run = std::thread::spawn(move || {
+        invoke(
+            &webview,
+            "start_export",
+            json!({"runId": "run-c", "profileId": profile["id"], "destination": dest2, "onProgress": "__CHANNEL__:9"}),
+        )
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !t.messages(9).iter().any(|m| m["event"] == "progress") {
+        assert!(Instant::now() < deadline, "no progress arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let cancelled_at = Instant::now();
+    assert_eq!(
+        invoke(&t.webview, "cancel_export", json!({"runId": "run-c"})).unwrap(),
+        json!(true)
+    );
+    let result = run.join().unwrap().unwrap();
+    let took = cancelled_at.elapsed();
+    assert_eq!(result["status"], "cancelled", "{result}");
+    assert!(took < Duration::from_secs(1), "stopped after {took:?}");
+    assert!(leftovers(out.path()).is_empty(), "{:?}", leftovers(out.path()));
+    assert_eq!(t.messages(9).last().unwrap()["event"], "cancelled");
+    assert_eq!(
+        invoke(&t.webview, "cancel_export", json!({"runId": "run-c"})).unwrap(),
+        json!(false),
+        "the registry entry is gone"
+    );
+    let history = invoke(&t.webview, "list_history", json!({})).unwrap();
+    assert_eq!(history[0]["status"], "cancelled");
+    assert_eq!(invoke(&t.webview, "pending_resumes", json!({})).unwrap(), json!([]));
+}
+
+#[test]
+fn errors_arrive_with_the_right_kind() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    let base_url = d["connection"]["environment"].as_str().unwrap().to_string();
+    let out = tempfile::tempdir().unwrap();
+
+    // Wrong secret → auth (rejects, and the channel says failed).
+    let conn = invoke(
+        &t.webview,
+        "save_connection",
+        json!({"connection": {"name": "Wrong", "environment": base_url, "clientId": "demo-client"}, "secret": "not-the-secret"}),
+    )
+    .unwrap();
+    let tested = invoke(&t.webview, "test_connection", json!({"connectionId": conn["id"]})).unwrap();
+    assert_eq!(tested["ok"], false);
+    let good = invoke(&t.webview, "test_connection", json!({"connectionId": d["connection"]["id"]})).unwrap();
+    assert_eq!(good["ok"], true, "{good}");
+    let profile = invoke(
+        &t.webview,
+        "save_profile",
+        json!({"profile": {"name": "Wrong secret", "connectionId": conn["id"], "timeZone": "UTC",
+                "range": {"kind": "preset", "preset": "yesterday"}, "export": {"format": "csv"}}}),
+    )
+    .unwrap();
+    let err = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-auth", "profileId": profile["id"], "destination": out.path().join("x.csv"), "onProgress": "__CHANNEL__:3"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "auth", "{err}");
+    assert!(!err["message"].as_str().unwrap().contains("not-the-secret"));
+    let last = t.messages(3).last().cloned().unwrap();
+    assert_eq!(last["event"], "failed");
+    assert_eq!(last["data"]["error"]["kind"], "auth");
+    assert!(leftovers(out.path()).is_empty());
+
+    // Unknown profile → invalid_input / not_found with the field.
+    let err = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-x", "profileId": "nope", "onProgress": "__CHANNEL__:4"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "invalid_input");
+    assert_eq!(err["field"], "profileId");
+    let err = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-y", "profileId": "00000000-0000-0000-0000-000000000001", "onProgress": "__CHANNEL__:4"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "not_found");
+
+    // An existing destination without replace → invalid_input on destination.
+    let demo_profile = profile_named(&d, "yesterday");
+    let existing = out.path().join("exists.csv");
+    std::fs::write(&existing, "keep me").unwrap();
+    let err = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-z", "profileId": demo_profile["id"], "destination": existing, "onProgress": "__CHANNEL__:5"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "invalid_input");
+    assert_eq!(err["field"], "destination");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+}
+
+#[test]
+fn cancelling_the_save_dialog_cancels_the_export() {
+    // Debug-only seam: the "dialog" answers "cancelled".
+    std::env::set_var("GENESYS_EXPORT_TEST_SAVE_PATH", "cancel");
+    let t = TestApp::new();
+    let d = demo(&t);
+    let profile = profile_named(&d, "yesterday");
+    let result = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-d", "profileId": profile["id"], "onProgress": "__CHANNEL__:6"}),
+    )
+    .unwrap();
+    assert_eq!(result, json!({"status": "cancelled"}));
+    assert_eq!(t.messages(6).last().unwrap()["event"], "cancelled");
+    assert_eq!(invoke(&t.webview, "list_history", json!({})).unwrap(), json!([]));
+}
