@@ -121,6 +121,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         n as f64 / pipeline_s,
         vm_hwm_kb() as f64 / 1024.0,
     );
-    std::fs::remove_file(&dest.path)?;
+    if std::env::var_os("BENCH_KEEP").is_none() {
+        std::fs::remove_file(&dest.path)?;
+    }
     Ok(())
 }
