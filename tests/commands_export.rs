@@ -58,11 +58,18 @@ fn demo_export_writes_the_file_and_reports_progress_on_the_channel() {
     assert_eq!(leftovers(out.path()), vec!["yesterday.csv".to_string()]);
 
     let messages = t.messages(7);
-    let events: Vec<&str> = messages.iter().map(|m| m["event"].as_str().unwrap()).collect();
+    let events: Vec<&str> = messages
+        .iter()
+        .map(|m| m["event"].as_str().unwrap())
+        .collect();
     assert_eq!(events.first(), Some(&"started"), "{events:?}");
     assert_eq!(events.last(), Some(&"finished"), "{events:?}");
     assert!(events.contains(&"progress"));
-    let last_progress = messages.iter().rev().find(|m| m["event"] == "progress").unwrap();
+    let last_progress = messages
+        .iter()
+        .rev()
+        .find(|m| m["event"] == "progress")
+        .unwrap();
     assert_eq!(last_progress["data"]["phase"], "finishing");
     assert_eq!(last_progress["data"]["rows"], summary["rows"]);
 
@@ -85,7 +92,10 @@ fn demo_export_writes_the_file_and_reports_progress_on_the_channel() {
     let columns = preview["columns"].as_array().unwrap();
     assert!(!columns.is_empty());
     for c in columns {
-        assert!(header_line.contains(c.as_str().unwrap()), "{c} not in {header_line}");
+        assert!(
+            header_line.contains(c.as_str().unwrap()),
+            "{c} not in {header_line}"
+        );
     }
     assert!(preview["rows"].as_array().unwrap().len() <= 20);
     assert!(!preview["rows"].as_array().unwrap().is_empty());
@@ -121,7 +131,11 @@ fn cancel_from_another_thread_stops_within_a_second_and_leaves_no_file() {
     let took = cancelled_at.elapsed();
     assert_eq!(result["status"], "cancelled", "{result}");
     assert!(took < Duration::from_secs(1), "stopped after {took:?}");
-    assert!(leftovers(out.path()).is_empty(), "{:?}", leftovers(out.path()));
+    assert!(
+        leftovers(out.path()).is_empty(),
+        "{:?}",
+        leftovers(out.path())
+    );
     assert_eq!(t.messages(9).last().unwrap()["event"], "cancelled");
     assert_eq!(
         invoke(&t.webview, "cancel_export", json!({"runId": "run-c"})).unwrap(),
@@ -130,7 +144,10 @@ fn cancel_from_another_thread_stops_within_a_second_and_leaves_no_file() {
     );
     let history = invoke(&t.webview, "list_history", json!({})).unwrap();
     assert_eq!(history[0]["status"], "cancelled");
-    assert_eq!(invoke(&t.webview, "pending_resumes", json!({})).unwrap(), json!([]));
+    assert_eq!(
+        invoke(&t.webview, "pending_resumes", json!({})).unwrap(),
+        json!([])
+    );
 }
 
 #[test]
@@ -147,9 +164,19 @@ fn errors_arrive_with_the_right_kind() {
         json!({"connection": {"name": "Wrong", "environment": base_url, "clientId": "demo-client"}, "secret": "not-the-secret"}),
     )
     .unwrap();
-    let tested = invoke(&t.webview, "test_connection", json!({"connectionId": conn["id"]})).unwrap();
+    let tested = invoke(
+        &t.webview,
+        "test_connection",
+        json!({"connectionId": conn["id"]}),
+    )
+    .unwrap();
     assert_eq!(tested["ok"], false);
-    let good = invoke(&t.webview, "test_connection", json!({"connectionId": d["connection"]["id"]})).unwrap();
+    let good = invoke(
+        &t.webview,
+        "test_connection",
+        json!({"connectionId": d["connection"]["id"]}),
+    )
+    .unwrap();
     assert_eq!(good["ok"], true, "{good}");
     let profile = invoke(
         &t.webview,
@@ -218,5 +245,8 @@ fn cancelling_the_save_dialog_cancels_the_export() {
     .unwrap();
     assert_eq!(result, json!({"status": "cancelled"}));
     assert_eq!(t.messages(6).last().unwrap()["event"], "cancelled");
-    assert_eq!(invoke(&t.webview, "list_history", json!({})).unwrap(), json!([]));
+    assert_eq!(
+        invoke(&t.webview, "list_history", json!({})).unwrap(),
+        json!([])
+    );
 }
