@@ -556,10 +556,13 @@ struct JobGuard {
 }
 
 impl JobGuard {
-    /// Delete now and wait for it.
-    async fn delete(mut self) {
+    /// Delete now (with the normal retries) and wait for it.
+    async fn delete(mut self, rep: &Reporter) {
         if let Some(id) = self.id.take() {
-            delete_job(&self.http, &id).await;
+            let req = ApiRequest::new(Method::DELETE, format!("{JOBS}/{id}"), DELETE_JOB);
+            if let Err(e) = self.http.send(&req, rep).await {
+                tracing::warn!(job = %id, "could not delete async job: {}", e.message);
+            }
         }
     }
 }
@@ -575,15 +578,14 @@ impl Drop for JobGuard {
     }
 }
 
+const DELETE_JOB: Purpose = Purpose {
+    what: "deleting an export job",
+    permission: DETAILS_PERMISSION,
+};
+
+/// Best effort, quick: used on cancel and failure.
 async fn delete_job(http: &Http, id: &str) {
-    let req = ApiRequest::new(
-        Method::DELETE,
-        format!("{JOBS}/{id}"),
-        Purpose {
-            what: "deleting an export job",
-            permission: DETAILS_PERMISSION,
-        },
-    );
+    let req = ApiRequest::new(Method::DELETE, format!("{JOBS}/{id}"), DELETE_JOB);
     match http.send_quick(&req).await {
         Ok(_) => tracing::debug!(job = id, "deleted async job"),
         Err(e) => tracing::warn!(job = id, "could not delete async job: {}", e.message),
@@ -621,7 +623,7 @@ async fn async_range(
         match wait_for_job(ctx, &id).await? {
             JobEnd::Fulfilled => match read_results(ctx, &id).await {
                 Ok(v) => {
-                    guard.delete().await;
+                    guard.delete(&ctx.rep).await;
                     return Ok(v);
                 }
                 Err(e) if e.kind == ErrorKind::NotFound => {

@@ -158,7 +158,11 @@ impl Http {
         rep: &Reporter,
         relogged: &AtomicBool,
     ) -> Result<ApiResponse, Failure> {
-        let _slot = self.pacer.acquire(rep).await;
+        let _slot = self
+            .pacer
+            .acquire(rep, self.cfg.retry.max_retry_after)
+            .await
+            .map_err(Failure::Fatal)?;
         let (token, generation) = self.token().await?;
         let url = format!("{}{}", self.cfg.environment.api_base, req.path);
         let mut rb = self
@@ -441,12 +445,13 @@ impl Drop for Slot<'_> {
 }
 
 impl Pacer {
-    /// Wait until a request may be sent, then count it.
-    async fn acquire(&self, rep: &Reporter) -> Slot<'_> {
+    /// Wait until a request may be sent, then count it. A wait longer than
+    /// `cap` is refused with a `rate_limited` error.
+    async fn acquire(&self, rep: &Reporter, cap: Duration) -> Result<Slot<'_>> {
         loop {
             let wait = {
                 let Ok(mut s) = self.state.lock() else {
-                    return Slot(self);
+                    return Ok(Slot(self));
                 };
                 let now = Instant::now();
                 let mut wait = None;
@@ -476,9 +481,19 @@ impl Pacer {
                 wait
             };
             match wait {
-                None => return Slot(self),
+                None => return Ok(Slot(self)),
+                Some(d) if d > cap => {
+                    return Err(Error::new(
+                        crate::ErrorKind::RateLimited,
+                        format!(
+                            "Genesys Cloud's rate limit for this client is used up for the next {}, longer than the {} s we wait at most. Try again later.",
+                            human_secs(d),
+                            cap.as_secs()
+                        ),
+                    ))
+                }
                 Some(d) => {
-                    if d >= Duration::from_millis(500) {
+                    if d >= Duration::from_millis(50) {
                         rep.waiting(
                             WaitReason::Pacing,
                             d,
@@ -553,7 +568,8 @@ mod tests {
     async fn pacer_waits_when_budget_is_used_up() {
         let p = Pacer::default();
         let rep = Reporter::silent();
-        let slot = p.acquire(&rep).await;
+        let cap = Duration::from_secs(180);
+        let slot = p.acquire(&rep, cap).await.unwrap();
         let mut h = HeaderMap::new();
         h.insert("inin-ratelimit-count", "10".parse().unwrap());
         h.insert("inin-ratelimit-allowed", "10".parse().unwrap());
@@ -561,11 +577,21 @@ mod tests {
         p.observe(&h);
         drop(slot);
         let t = Instant::now();
-        let _slot = p.acquire(&rep).await;
+        let slot = p.acquire(&rep, cap).await.unwrap();
         assert!(
             t.elapsed() >= Duration::from_millis(250),
             "{:?}",
             t.elapsed()
         );
+        drop(slot);
+        // Past the cap: refused at once, with a plain message.
+        p.observe(&h);
+        let e = p
+            .acquire(&rep, Duration::from_millis(10))
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(e.kind, crate::ErrorKind::RateLimited);
+        assert!(e.message.contains("rate limit"), "{}", e.message);
     }
 }

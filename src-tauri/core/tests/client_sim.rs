@@ -1,0 +1,477 @@
+//! The client against the emulator (`genesys-sim`) over real HTTP on loopback:
+//! exactly the ground truth under faults, both strategies; the availability
+//! tail; cancel; resume from a checkpoint; paging-cap splits; pacing; errors.
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, Utc};
+use futures::StreamExt;
+use genesys_core::genesys::{
+    query, Checkpoint, Client, ClientConfig, Credentials, EntityKind, Environment, Fetch,
+    FetchOptions, FetchProgress, FetchRequest, Filters, Strategy,
+};
+use genesys_core::ErrorKind;
+use genesys_sim::{Faults, MatchMode, RateLimit, Sim, SimConfig};
+use tokio_util::sync::CancellationToken;
+
+const DAY: i64 = 86_400;
+
+fn day_start(days_ago: i64) -> DateTime<Utc> {
+    (Utc::now() - chrono::Duration::seconds(days_ago * DAY))
+        .duration_trunc(chrono::Duration::days(1))
+        .unwrap()
+}
+
+/// An org of `n` conversations over `days` days, ending at least a day ago.
+fn org(n: u64, days: u32) -> SimConfig {
+    SimConfig {
+        conversations: n,
+        start: day_start(days as i64 + 2),
+        days,
+        rate_limit: None,
+        job_delays: Duration::from_millis(40),
+        ..SimConfig::default()
+    }
+}
+
+fn client_for(sim: &Sim, secret: &str) -> Client {
+    let mut cfg = ClientConfig::new(
+        Environment::parse(&sim.base_url()).unwrap(),
+        Credentials::new(sim.config().client_id.clone(), secret),
+    );
+    cfg.retry.base_delay = Duration::from_millis(5);
+    cfg.retry.max_delay = Duration::from_millis(50);
+    cfg.retry.max_retries = 12;
+    cfg.retry.wait_scale = 0.01;
+    cfg.job_polling.initial = Duration::from_millis(20);
+    cfg.job_polling.max = Duration::from_millis(100);
+    Client::new(cfg).unwrap()
+}
+
+fn client(sim: &Sim) -> Client {
+    client_for(sim, &sim.config().client_secret.clone())
+}
+
+fn whole(sim: &Sim) -> (DateTime<Utc>, DateTime<Utc>) {
+    let c = sim.config();
+    (c.start, c.start + chrono::Duration::days(c.days as i64))
+}
+
+fn truth(sim: &Sim, from: DateTime<Utc>, to: DateTime<Utc>, f: &Filters) -> Vec<String> {
+    sim.dataset()
+        .ground_truth(from, to, &query::sync_query(from, to, f, 1, 1))
+}
+
+fn request(from: DateTime<Utc>, to: DateTime<Utc>, strategy: Strategy) -> FetchRequest {
+    FetchRequest {
+        from,
+        to,
+        filters: Filters::default(),
+        strategy,
+    }
+}
+
+type Seen = Arc<Mutex<Vec<FetchProgress>>>;
+
+fn watched() -> (FetchOptions, Seen) {
+    let seen: Seen = Arc::default();
+    let sink = seen.clone();
+    let opts = FetchOptions {
+        progress: Some(Arc::new(move |p: &FetchProgress| {
+            sink.lock().unwrap().push(p.clone())
+        })),
+        ..FetchOptions::default()
+    };
+    (opts, seen)
+}
+
+async fn ids(mut fetch: Fetch) -> Result<Vec<String>, genesys_core::Error> {
+    let mut out = Vec::new();
+    while let Some(c) = fetch.next().await {
+        out.push(c?.conversation_id);
+    }
+    Ok(out)
+}
+
+fn assert_exact(got: &[String], want: &[String]) {
+    let got_set: std::collections::HashSet<_> = got.iter().collect();
+    let want_set: std::collections::HashSet<_> = want.iter().collect();
+    let missing = want_set.difference(&got_set).count();
+    let extra = got_set.difference(&want_set).count();
+    let duplicates = got.len() - got_set.len();
+    assert_eq!(
+        (missing, extra, duplicates),
+        (0, 0, 0),
+        "missing, extra, duplicates"
+    );
+    assert_eq!(got, want, "same order as the ground truth (start, then id)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_strategies_return_exactly_the_ground_truth_under_faults() {
+    let mut cfg = org(100_000, 30);
+    cfg.faults = Faults {
+        p429: 0.2,
+        p503: 0.05,
+        p504: 0.05,
+        p_reset: 0.02,
+        revoke_token_after: Some(150),
+        fault_seed: 7,
+        ..Faults::default()
+    };
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let want = truth(&sim, from, to, &Filters::default());
+    assert!(want.len() > 90_000, "{}", want.len());
+
+    for strategy in [Strategy::Sync, Strategy::Async] {
+        let before = sim.stats();
+        let t = std::time::Instant::now();
+        let (opts, seen) = watched();
+        let got = ids(client(&sim)
+            .fetch(request(from, to, strategy), opts)
+            .unwrap())
+        .await
+        .unwrap();
+        eprintln!("{strategy:?}: {:?}", t.elapsed());
+        assert_exact(&got, &want);
+        let after = sim.stats();
+        let last = seen.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(last.conversations, want.len() as u64);
+        assert!(last.retries > 0, "{strategy:?}: faults were retried");
+        assert!(after.responses_429 > before.responses_429);
+        assert!(
+            after.tokens_issued > before.tokens_issued + 1,
+            "re-login after revocation"
+        );
+        if strategy == Strategy::Async {
+            assert!(after.jobs_created > before.jobs_created);
+            // Every job we created is deleted once read.
+            assert_eq!(
+                after.jobs_deleted.len() as u64,
+                after.jobs_created,
+                "jobs left open"
+            );
+        }
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn filters_select_exactly_what_the_org_would() {
+    let sim = Sim::start(org(8_000, 4)).await.unwrap();
+    let (from, to) = whole(&sim);
+    let ds = sim.dataset();
+    let filters = Filters {
+        media_types: vec!["voice".into(), "chat".into()],
+        directions: vec!["inbound".into()],
+        queue_ids: ds.queues().into_iter().take(3).map(|q| q.0).collect(),
+        division_ids: ds.divisions().into_iter().map(|d| d.0).take(2).collect(),
+        ..Filters::default()
+    };
+    let want = truth(&sim, from, to, &filters);
+    assert!(!want.is_empty() && want.len() < 8_000, "{}", want.len());
+    for strategy in [Strategy::Sync, Strategy::Async] {
+        let got = ids(client(&sim)
+            .fetch(
+                FetchRequest {
+                    from,
+                    to,
+                    filters: filters.clone(),
+                    strategy,
+                },
+                FetchOptions::default(),
+            )
+            .unwrap())
+        .await
+        .unwrap();
+        assert_exact(&got, &want);
+    }
+    // A range that starts and ends mid-day keeps exactly [from, to).
+    let (f2, t2) = (
+        from + chrono::Duration::hours(13),
+        to - chrono::Duration::minutes(17),
+    );
+    let got = ids(client(&sim)
+        .fetch(request(f2, t2, Strategy::Sync), FetchOptions::default())
+        .unwrap())
+    .await
+    .unwrap();
+    assert_exact(&got, &truth(&sim, f2, t2, &Filters::default()));
+}
+
+#[tokio::test]
+async fn availability_lag_is_covered_by_the_sync_tail() {
+    let mut cfg = org(6_000, 6);
+    cfg.start = day_start(6);
+    cfg.availability_lag = Duration::from_secs(3 * DAY as u64);
+    let sim = Sim::start(cfg).await.unwrap();
+    let from = sim.config().start;
+    let to = Utc::now() - chrono::Duration::minutes(1);
+    let want = truth(&sim, from, to, &Filters::default());
+    let got = ids(client(&sim)
+        .fetch(request(from, to, Strategy::Async), FetchOptions::default())
+        .unwrap())
+    .await
+    .unwrap();
+    assert_exact(&got, &want);
+    let s = sim.stats();
+    let jobs = s
+        .per_endpoint
+        .get("POST /api/v2/analytics/conversations/details/jobs");
+    let sync = s
+        .per_endpoint
+        .get("POST /api/v2/analytics/conversations/details/query");
+    assert!(jobs.is_some_and(|n| *n >= 3), "{:?}", s.per_endpoint);
+    assert!(
+        sync.is_some_and(|n| *n >= 3),
+        "the tail was read with the sync query"
+    );
+}
+
+#[tokio::test]
+async fn cancel_stops_requests_and_deletes_the_open_jobs() {
+    let mut cfg = org(20_000, 10);
+    cfg.job_delays = Duration::from_secs(30);
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let cancel = CancellationToken::new();
+    let mut fetch = client(&sim)
+        .fetch(
+            request(from, to, Strategy::Async),
+            FetchOptions {
+                cancel: cancel.clone(),
+                ..FetchOptions::default()
+            },
+        )
+        .unwrap();
+    // Wait until jobs are open and being polled.
+    let t0 = std::time::Instant::now();
+    while sim.stats().jobs_created < 4 && t0.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let created = sim.stats().jobs_created;
+    assert!(created >= 1);
+    cancel.cancel();
+    let e = fetch.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Cancelled);
+    assert!(fetch.next().await.is_none());
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let at_one_second = sim.stats();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = sim.stats();
+    assert_eq!(
+        later.requests, at_one_second.requests,
+        "no request more than 1 s after cancel"
+    );
+    assert_eq!(
+        later.jobs_deleted.len() as u64,
+        created,
+        "every open job was deleted"
+    );
+}
+
+#[tokio::test]
+async fn resume_yields_exactly_the_remainder() {
+    let sim = Sim::start(org(2_000, 4)).await.unwrap();
+    let (from, to) = whole(&sim);
+    let want = truth(&sim, from, to, &Filters::default());
+    let full_requests = {
+        let before = sim.stats().requests;
+        ids(client(&sim)
+            .fetch(request(from, to, Strategy::Sync), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+        sim.stats().requests - before
+    };
+    for stop_after in [777usize, 1, want.len() - 1] {
+        let mut fetch = client(&sim)
+            .fetch(request(from, to, Strategy::Sync), FetchOptions::default())
+            .unwrap();
+        let mut got = Vec::new();
+        while got.len() < stop_after {
+            got.push(fetch.next().await.unwrap().unwrap().conversation_id);
+        }
+        let cp: Checkpoint = fetch.checkpoint().unwrap();
+        drop(fetch); // "crash"
+                     // The checkpoint survives a save/load round trip.
+        let cp: Checkpoint = serde_json::from_str(&serde_json::to_string(&cp).unwrap()).unwrap();
+        assert_eq!(cp.delivered, stop_after as u64);
+        let before = sim.stats().requests;
+        let rest = ids(client(&sim).resume(cp, FetchOptions::default()).unwrap())
+            .await
+            .unwrap();
+        let resumed_requests = sim.stats().requests - before;
+        got.extend(rest);
+        assert_exact(&got, &want);
+        if stop_after > 600 {
+            assert!(
+                resumed_requests < full_requests,
+                "completed windows are not fetched again ({resumed_requests} vs {full_requests})"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn windows_over_the_paging_cap_are_split_or_read_as_jobs() {
+    for mode in [MatchMode::StartedInInterval, MatchMode::DayTouched] {
+        let mut cfg = org(3_000, 2);
+        cfg.match_mode = mode;
+        let sim = Sim::start(cfg).await.unwrap();
+        let (from, to) = whole(&sim);
+        let mut ccfg = client(&sim).config().clone();
+        ccfg.paging_cap = 500;
+        let c = Client::new(ccfg).unwrap();
+        let got = ids(c
+            .fetch(request(from, to, Strategy::Sync), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+        assert_exact(&got, &truth(&sim, from, to, &Filters::default()));
+        let jobs = sim.stats().jobs_created;
+        match mode {
+            // Halving the window brings each half under the cap.
+            MatchMode::StartedInInterval => assert_eq!(jobs, 0),
+            // Whole-day matching: halving cannot help, so a job reads the day.
+            MatchMode::DayTouched => assert!(jobs > 0),
+        }
+    }
+}
+
+#[tokio::test]
+async fn pacing_keeps_a_long_pull_under_the_rate_limit() {
+    let mut cfg = org(3_000, 3);
+    cfg.rate_limit = Some(RateLimit {
+        requests: 8,
+        per: Duration::from_secs(1),
+    });
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let (opts, seen) = watched();
+    let got = ids(client(&sim)
+        .fetch(request(from, to, Strategy::Sync), opts)
+        .unwrap())
+    .await
+    .unwrap();
+    assert_exact(&got, &truth(&sim, from, to, &Filters::default()));
+    let s = sim.stats();
+    assert!(
+        s.requests > 24,
+        "several rate-limit windows: {}",
+        s.requests
+    );
+    assert!(s.responses_429 <= 1, "429s: {}", s.responses_429);
+    assert!(seen.lock().unwrap().iter().any(|p| p
+        .waiting
+        .as_ref()
+        .is_some_and(|w| w.message.contains("rate limit"))));
+}
+
+#[tokio::test]
+async fn errors_each_have_their_own_message() {
+    // Wrong secret.
+    let sim = Sim::start(org(100, 1)).await.unwrap();
+    let e = client_for(&sim, "not-the-secret")
+        .test_connection()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Auth);
+    assert!(e.message.contains("secret is wrong"), "{}", e.message);
+    assert_eq!(
+        client(&sim).test_connection().await.unwrap(),
+        genesys_core::genesys::CONNECTED
+    );
+
+    // Missing permission.
+    let mut cfg = org(100, 1);
+    cfg.faults.missing_permission = true;
+    let sim = Sim::start(cfg).await.unwrap();
+    let e = client(&sim).test_connection().await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Permission);
+    assert!(e.message.contains("analytics:conversationDetail:view"));
+    assert!(e.message.contains("missing.any.permissions"));
+    assert!(e.message.contains("correlation id"));
+
+    // 429 past the cap: another tool used up the budget of this client.
+    let mut cfg = org(100, 1);
+    cfg.rate_limit = Some(RateLimit {
+        requests: 2,
+        per: Duration::from_secs(60),
+    });
+    let sim = Sim::start(cfg).await.unwrap();
+    let other = client(&sim);
+    other.test_connection().await.unwrap();
+    other.test_connection().await.unwrap();
+    let mut ccfg = client(&sim).config().clone();
+    ccfg.retry.max_retry_after = Duration::from_secs(5);
+    let e = Client::new(ccfg)
+        .unwrap()
+        .test_connection()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(e.message.contains("longer than the 5 s"), "{}", e.message);
+    assert!(e.message.contains("too.many.requests"), "{}", e.message);
+
+    // Async jobs that keep failing: resubmitted once, then a clear error; jobs deleted.
+    let mut cfg = org(500, 2);
+    cfg.faults.fail_jobs = true;
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let mut ccfg = client(&sim).config().clone();
+    ccfg.parallelism = 1;
+    let e = ids(Client::new(ccfg)
+        .unwrap()
+        .fetch(request(from, to, Strategy::Async), FetchOptions::default())
+        .unwrap())
+    .await
+    .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Server);
+    assert!(e.message.contains("twice"), "{}", e.message);
+    assert!(e.message.contains("FAILED"), "{}", e.message);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let s = sim.stats();
+    assert_eq!(s.jobs_created, 2);
+    assert_eq!(s.jobs_deleted.len(), 2);
+}
+
+#[tokio::test]
+async fn names_are_looked_up_in_bulk_including_departed_agents() {
+    let sim = Sim::start(org(100, 1)).await.unwrap();
+    let c = client(&sim);
+    let ds = sim.dataset();
+    let departed: Vec<_> = ds
+        .user_entities()
+        .iter()
+        .filter(|u| u.state != "active")
+        .collect();
+    assert!(!departed.is_empty());
+    let mut ids: Vec<String> = ds.users().into_iter().map(|u| u.0).collect();
+    ids.push("no-such-user".into());
+    let names = c.lookup_names(EntityKind::User, &ids).await.unwrap();
+    assert_eq!(names.len(), ds.users().len());
+    for u in departed {
+        assert_eq!(names.get(&u.id), Some(&u.name));
+    }
+    for (kind, pairs) in [
+        (EntityKind::Queue, ds.queues()),
+        (EntityKind::WrapUpCode, ds.wrapup_codes()),
+        (EntityKind::Division, ds.divisions()),
+    ] {
+        let ids: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
+        let names = c.lookup_names(kind, &ids).await.unwrap();
+        assert_eq!(names.len(), pairs.len(), "{kind:?}");
+        let listed = c.list_entities(kind, None).await.unwrap();
+        assert_eq!(listed.len(), pairs.len(), "{kind:?}");
+    }
+    let (qid, qname) = ds.queues()[0].clone();
+    let part = &qname[1..qname.len().min(5)];
+    let found = c
+        .list_entities(EntityKind::Queue, Some(&part.to_uppercase()))
+        .await
+        .unwrap();
+    assert!(found.iter().any(|e| e.id == qid), "{part} in {found:?}");
+}
