@@ -202,6 +202,15 @@ pub fn main() -> ExitCode {
             c.seed
         );
         let _ = tokio::signal::ctrl_c().await;
+        // What was served, for benchmarks and manual checks (one `name: value` per line).
+        let s = sim.stats();
+        println!("requests: {}", s.requests);
+        println!("responses_429: {}", s.responses_429);
+        println!("resets: {}", s.resets);
+        println!("tokens_issued: {}", s.tokens_issued);
+        println!("jobs_created: {}", s.jobs_created);
+        println!("jobs_deleted: {}", s.jobs_deleted.len());
+        println!("conversations_served: {}", s.conversations_served);
         sim.shutdown().await;
         ExitCode::SUCCESS
     })
