@@ -2,13 +2,19 @@
 //!
 //! `genesys-sim --port 0 --conversations 1000000 --seed 7 --start 2026-10-01 --days 30`
 //! prints `listening on http://127.0.0.1:PORT` as its first line and serves until Ctrl-C.
+//!
+//! `genesys-sim --conversations 3000 --seed 7 --start 2026-10-01 --days 10 ground-truth
+//! --from 2026-10-02T00:00:00Z --to 2026-10-05T00:00:00Z` prints the ids of the
+//! conversations of that dataset which an export of `[from, to)` must contain, one per
+//! line, and exits (for tests outside Rust).
 use std::process::ExitCode;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
-use crate::{Faults, MatchMode, RateLimit, Sim, SimConfig};
+use crate::query::Matcher;
+use crate::{Dataset, Faults, MatchMode, RateLimit, Sim, SimConfig};
 
 /// A Genesys Cloud emulator on 127.0.0.1 (OAuth, analytics details query and
 /// async jobs, name lookups) with a deterministic synthetic org.
@@ -96,6 +102,29 @@ pub struct Args {
     /// Fixed "now" (RFC 3339) instead of the real clock.
     #[arg(long)]
     pub now: Option<String>,
+    /// Instead of serving, print something about the dataset and exit.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the program does instead of serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the ids of the conversations that started in [--from, --to) and match
+    /// the filters of --query-json, one per line, ordered by start then id (the
+    /// ground truth an export of that range must equal), then exit.
+    GroundTruth {
+        /// Start of the range, included (YYYY-MM-DD in UTC, or an RFC 3339 instant).
+        #[arg(long)]
+        from: String,
+        /// End of the range, excluded (YYYY-MM-DD in UTC, or an RFC 3339 instant).
+        #[arg(long)]
+        to: String,
+        /// A ConversationQuery-shaped JSON body whose conversationFilters and
+        /// segmentFilters apply (its interval is ignored).
+        #[arg(long)]
+        query_json: Option<String>,
+    },
 }
 
 fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
@@ -162,6 +191,26 @@ impl Args {
     }
 }
 
+/// The conversation ids an export of `[from, to)` with the filters of
+/// `query_json` must contain, ordered by start then id (see [`Dataset::ground_truth`]).
+pub fn ground_truth(
+    cfg: &SimConfig,
+    from: &str,
+    to: &str,
+    query_json: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let (from, to) = (parse_instant(from)?, parse_instant(to)?);
+    if to <= from {
+        return Err("--to must be after --from".to_string());
+    }
+    let query: serde_json::Value = match query_json {
+        Some(q) => serde_json::from_str(q).map_err(|e| format!("--query-json is not JSON: {e}"))?,
+        None => serde_json::json!({}),
+    };
+    Matcher::from_json(&query).map_err(|e| format!("--query-json: {e}"))?;
+    Ok(Dataset::new(cfg).ground_truth(from, to, &query))
+}
+
 /// Entry point of the `genesys-sim` binary.
 pub fn main() -> ExitCode {
     let args = Args::parse();
@@ -172,6 +221,28 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(Command::GroundTruth {
+        from,
+        to,
+        query_json,
+    }) = &args.command
+    {
+        return match ground_truth(&cfg, from, to, query_json.as_deref()) {
+            Ok(ids) => {
+                let mut out = String::with_capacity(ids.len() * 37);
+                for id in ids {
+                    out.push_str(&id);
+                    out.push('\n');
+                }
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("genesys-sim: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
