@@ -92,7 +92,7 @@ export const api = {
   deleteConnection: (id) => call("delete_connection", { id }),
   /** @param {string} connectionId @returns {Promise<import('./types.js').TestResult>} */
   testSavedConnection: (connectionId) => call("test_connection", { connectionId }),
-  /** @param {{environment: string, clientId: string}} connection @param {string} secret @returns {Promise<TestResult>} */
+  /** @param {ConnectionInput} connection (Rust's ConnectionInput: `name` is required, `id` ignored) @param {string} secret @returns {Promise<TestResult>} */
   testNewConnection: (connection, secret) => call("test_connection", { connection, secret }),
   /** @returns {Promise<DemoResult>} */
   startDemo: () => call("start_demo"),

@@ -85,10 +85,10 @@ export const PRESETS = [
   { value: "yesterday", label: "Yesterday" },
   { value: "this_week", label: "This week" },
   { value: "last_week", label: "Last week" },
-  { value: "last_7_days", label: "Last 7 days" },
+  { value: "last7_days", label: "Last 7 days" },
   { value: "this_month", label: "This month" },
   { value: "last_month", label: "Last month" },
-  { value: "last_30_days", label: "Last 30 days" },
+  { value: "last30_days", label: "Last 30 days" },
 ];
 
 /** @param {DateRange} r */

@@ -1,70 +1,61 @@
 // JSDoc types for every payload that crosses IPC (contract: docs/ipc.md).
 //
-// When the Rust structs export their TypeScript types (ts-rs) into ui/bindings/,
-// replace a hand-written typedef here by an import, for example:
-//   /** @typedef {import('./bindings/Region').Region} Region */
-// Every other module imports its types from this file only, so that swap is local.
+// Where the Rust structs export their TypeScript types (ts-rs, ui/bindings/*.ts, kept fresh by
+// tests/ts_bindings.rs), the typedef here is an import of them, so `tsc --checkJs` checks the UI
+// against the Rust structs. The rest is hand-written where the UI's view differs on purpose
+// (inputs without an id, fields the UI tolerates missing). Every other module imports its types
+// from this file only.
 
-/**
- * @typedef {"auth"|"permission"|"rate_limited"|"bad_request"|"not_found"|"server"|"network"|
- *   "cancelled"|"invalid_input"|"io"|"keychain"|"storage"|"internal"} ErrorKind
- */
+/** @typedef {import('./bindings/ErrorKind').ErrorKind} ErrorKind */
 
 /** A rejected command: `{kind, message, field?}`. @typedef {{kind: ErrorKind, message: string, field?: string|null}} ApiError */
 
-/** @typedef {{version: string, logDir: string, configDir: string, notices: string[]}} AppInfo */
+/** @typedef {import('./bindings/AppInfo').AppInfo} AppInfo */
 
-/** @typedef {{key: string, awsRegion: string, domain: string, name: string}} Region */
+/** @typedef {import('./bindings/Region').Region} Region */
 
 /**
  * A saved connection. `environment` is the region domain (e.g. `mypurecloud.ie`) or a base URL.
- * @typedef {{id: string, name: string, environment: string, clientId: string, isDemo: boolean, hasSecret: boolean}} Connection
+ * @typedef {import('./bindings/ConnectionView').ConnectionView} Connection
  */
 
-/** What `save_connection` / `test_connection` take (no secret in here). @typedef {{id?: string, name: string, environment: string, clientId: string}} ConnectionInput */
+/** What `save_connection` / `test_connection` take (no secret in here). @typedef {import('./bindings/ConnectionInput').ConnectionInput} ConnectionInput */
 
-/** @typedef {{ok: boolean, message: string}} TestResult */
+/** @typedef {import('./bindings/TestResult').TestResult} TestResult */
 
 /** @typedef {{connection: Connection, profiles: QueryProfile[]}} DemoResult */
 
-/**
- * @typedef {"today"|"yesterday"|"this_week"|"last_week"|"last_7_days"|"this_month"|"last_month"|"last_30_days"} Preset
- */
+/** @typedef {import('./bindings/RelativePreset').RelativePreset} Preset */
 
 /**
  * The date range of a profile: a preset relative to now (in the profile's time zone),
  * fixed whole days `from`..`to` (both inclusive, `YYYY-MM-DD`), or exact local date-times
  * (`YYYY-MM-DDTHH:MM:SS`, `to` excluded; made by the CLI or by hand, kept as is by the editor).
- * @typedef {{kind: "preset", preset: Preset} | {kind: "fixed", from: string, to: string}
- *   | {kind: "fixed_date_times", from: string, to: string}} DateRange
+ * @typedef {import('./bindings/DateRange').DateRange} DateRange
  */
 
 /**
  * Each list is OR-ed within itself; the lists are AND-ed. Empty = no filter.
- * @typedef {{queueIds: string[], mediaTypes: string[], directions: string[], userIds: string[],
- *   wrapUpCodes: string[], divisionIds: string[]}} Filters
+ * @typedef {import('./bindings/Filters').Filters} Filters
  */
 
-/** @typedef {"conversation"|"participant"|"session"|"segment"} Grain */
-/** @typedef {"xlsx"|"csv"|"jsonl"} Format */
-/** @typedef {"comma"|"semicolon"} Delimiter */
-/** @typedef {"seconds"|"hms"} DurationFormat */
-/** @typedef {"auto"|"sync"|"async"} Strategy */
+/** @typedef {import('./bindings/Grain').Grain} Grain */
+/** @typedef {import('./bindings/Format').Format} Format */
+/** @typedef {import('./bindings/Delimiter').Delimiter} Delimiter */
+/** @typedef {import('./bindings/DurationFormat').DurationFormat} DurationFormat */
+/** @typedef {import('./bindings/Strategy').Strategy} Strategy */
+
+/** @typedef {import('./bindings/ExportOptions').ExportOptions} ExportOptions */
 
 /**
- * @typedef {{grain: Grain, columns: string[], format: Format, timeZone: string,
- *   durationFormat: DurationFormat, includeIds: boolean, csvDelimiter: Delimiter, csvBom: boolean}} ExportOptions
+ * A query profile as the UI edits it: the Rust struct's fields, except that a new profile has no
+ * `id` yet and `strategy`/`folder` may be left to the backend's defaults. The UI keeps `timeZone`
+ * and `options.timeZone` equal. `lastRun` comes with `list_profiles` only.
+ * @typedef {Omit<import('./bindings/QueryProfile').QueryProfile, "id"|"strategy"|"folder"> &
+ *   {id?: string, strategy?: Strategy, folder?: string|null, lastRun?: HistoryEntry|null}} QueryProfile
  */
 
-/**
- * A saved query profile. The UI keeps `timeZone` and `options.timeZone` equal.
- * `lastRun` comes with `list_profiles` only.
- * @typedef {{id?: string, name: string, connectionId: string, range: DateRange, timeZone: string,
- *   filters: Filters, strategy?: Strategy, options: ExportOptions, folder?: string|null,
- *   fileNameTemplate: string, lastRun?: HistoryEntry|null}} QueryProfile
- */
-
-/** @typedef {"running"|"done"|"failed"|"cancelled"|"interrupted"} HistoryStatus */
+/** @typedef {import('./bindings/HistoryStatus').HistoryStatus} HistoryStatus */
 
 /**
  * @typedef {{runId: string, profileId: string, profileName: string, connectionId?: string, from: string, to: string,
@@ -73,42 +64,27 @@
  */
 
 /** @typedef {"queue"|"user"|"wrap_up_code"|"division"} EntityKind */
-/** @typedef {{id: string, name: string}} Entity */
+/** @typedef {import('./bindings/Entity').Entity} Entity */
 
-/** @typedef {"text"|"number"|"date_time"|"duration"|"bool"} ValueKind */
-/** @typedef {{id: string, header: string, definition: string, default: boolean, kind?: ValueKind}} ColumnInfo */
+/** @typedef {import('./bindings/ValueKind').ValueKind} ValueKind */
+/** @typedef {import('./bindings/ColumnInfo').ColumnInfo} ColumnInfo */
 
-/** @typedef {{columns: string[], rows: string[][], estimatedTotal: number|null, from: string, to: string}} PreviewResult */
+/** @typedef {import('./bindings/PreviewResult').PreviewResult} PreviewResult */
 
-/** @typedef {{rows: number, conversations: number, path: string, bytes: number, durationMs: number, warnings: string[]}} RunSummary */
+/** @typedef {import('./bindings/RunSummary').RunSummary} RunSummary */
 
-/** @typedef {{status: "done"|"cancelled", summary?: RunSummary|null}} RunResult */
+/** @typedef {import('./bindings/RunResult').RunResult} RunResult */
 
-/** @typedef {"connecting"|"fetching"|"waiting"|"writing"|"finishing"} Phase */
+/** @typedef {import('./bindings/Phase').Phase} Phase */
 
-/**
- * @typedef {{phase: Phase, percent: number|null, conversations: number, rows: number,
- *   estimatedTotal: number|null, etaSeconds: number|null, window: {index: number, count: number}|null,
- *   message: string, waitSeconds: number|null}} Progress
- */
+/** @typedef {import('./bindings/Progress').Progress} Progress */
 
-/**
- * One message on the export's Channel.
- * @typedef {{event: "started", data: {runId: string, destination: string, from: string, to: string}}
- *   | {event: "progress", data: Progress}
- *   | {event: "queued", data: {message: string}}
- *   | {event: "finished", data: {summary: RunSummary}}
- *   | {event: "failed", data: {error: ApiError}}
- *   | {event: "cancelled", data: {}}} ExportEvent
- */
+/** One message on the export's Channel. @typedef {import('./bindings/ExportEvent').ExportEvent} ExportEvent */
 
-/**
- * `lastUsedFolder` is kept by the backend (the last export's folder); the UI sends it back unchanged.
- * @typedef {{defaultFolder?: string|null, timeZone: string, csvDelimiter: Delimiter, csvBom: boolean,
- *   lastUsedFolder?: string|null}} Settings
- */
+/** `lastUsedFolder` is kept by the backend (the last export's folder); the UI sends it back unchanged.
+ * @typedef {import('./bindings/Settings').Settings} Settings */
 
-/** @typedef {{path: string, count: number}} ProfilesExported */
-/** @typedef {{imported: number, skipped: string[]}} ProfilesImported */
+/** @typedef {import('./bindings/ProfilesExported').ProfilesExported} ProfilesExported */
+/** @typedef {import('./bindings/ProfilesImported').ProfilesImported} ProfilesImported */
 
 export {};

@@ -98,6 +98,21 @@ function seedHome() {
 if (cfg.scenario === "home") seedHome();
 
 const invalid = (field, message) => ({ kind: "invalid_input", field, message });
+
+/** Like genesys_core's Environment::parse: a region domain, or an https URL (http only on loopback). */
+function checkEnvironment(env) {
+  if (!env.includes("://")) {
+    if (!REGIONS.some((r) => r.domain === env)) throw invalid("environment", `"${env}" is not a Genesys Cloud region.`);
+    return;
+  }
+  let url;
+  try { url = new URL(env); } catch { throw invalid("environment", `"${env}" is not a valid address. Use e.g. https://api.mypurecloud.com.`); }
+  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol === "http:" && !loopback) {
+    throw invalid("environment", `"${env}" is not secure. Genesys Cloud addresses must start with https:// (plain http is only allowed for this computer).`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw invalid("environment", `"${env}" is not a valid address. Use e.g. https://api.mypurecloud.com.`);
+}
 const lastRunOf = (pid) => [...state.history].filter((h) => h.profileId === pid).sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))[0] ?? null;
 
 function send(run, message) {
@@ -183,6 +198,7 @@ function handle(cmd, args = {}) {
     case "list_connections": return clone(state.connections);
     case "save_connection": {
       const c = args.connection;
+      checkEnvironment(c.environment);
       if (state.connections.some((x) => x.name === c.name && x.id !== c.id)) throw invalid("name", "A connection with this name already exists. Choose another name.");
       if (!/^[0-9a-zA-Z-]{8,}$/.test(c.clientId)) throw invalid("clientId", "This does not look like a client ID: it has letters, digits and dashes, like 3f1c2b7a-0d2e-….");
       const existing = state.connections.find((x) => x.id === c.id);
@@ -195,6 +211,9 @@ function handle(cmd, args = {}) {
     case "delete_connection": state.connections = state.connections.filter((c) => c.id !== args.id); return null;
     case "test_connection": {
       if (args.connectionId) return { ok: true, message: "Connected. This client can read conversation details." };
+      // Like Tauri deserialising Rust's ConnectionInput: `name` is a required field.
+      if (typeof args.connection?.name !== "string") throw { kind: "internal", message: "invalid args `connection` for command `test_connection`: missing field `name`" };
+      checkEnvironment(args.connection.environment);
       if (args.secret === "wrong") return { ok: false, message: "The secret is wrong. Check it with your Genesys Cloud administrator." };
       return { ok: true, message: "Connected. This client can read conversation details." };
     }

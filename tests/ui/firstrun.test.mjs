@@ -36,7 +36,7 @@ test("first run offers to connect or try the demo, and checks the form in plain 
   await page.getByRole("button", { name: "Test connection" }).click();
   await page.getByText("The secret is wrong.").waitFor();
   const t1 = await calls(page, "test_connection");
-  assert.deepEqual(t1[0], { connection: { environment: "mypurecloud.ie", clientId: "bad id!" }, secret: "wrong" });
+  assert.deepEqual(t1[0], { connection: { name: "Contact centre", environment: "mypurecloud.ie", clientId: "bad id!" }, secret: "wrong" });
 
   // The backend's field-level error lands under the right field; the secret field is cleared.
   await page.getByLabel("Client secret").fill("s3cret-value");
@@ -80,5 +80,55 @@ test("a failing demo start explains itself", async () => {
   await page.getByRole("button", { name: "Try the demo organization" }).click();
   await page.getByText("The file could not be saved.").waitFor();
   assert.equal(await page.locator("#view").getAttribute("data-view"), "firstrun");
+  await context.close();
+});
+
+test("an other address (private deployment or test server) is typed as a URL, and the backend's verdict shows under it", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  await waitView(page, "firstrun");
+  const address = page.getByLabel("Address");
+  assert.ok(await address.isHidden(), "no address field while a region is the choice");
+  await page.getByLabel("Region").selectOption({ label: "Other address (private deployment or test server)…" });
+  assert.ok(await address.isVisible(), "choosing Other reveals the address field");
+  assert.ok(await address.evaluate((el) => el === document.activeElement), "and moves the focus there");
+
+  await page.getByLabel("Name").fill("Test server");
+  await page.getByLabel("Client ID").fill("e2e-client-0001");
+  await page.getByLabel("Client secret").fill("s3cret-value");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await page.locator(".field-error", { hasText: "Enter the address, for example https://api.example.com." }).waitFor();
+  assert.equal(await address.getAttribute("aria-invalid"), "true");
+  assert.equal((await calls(page, "save_connection")).length, 0);
+
+  // Plain http to another computer: the backend refuses, its message is tied to the address field.
+  await address.fill("http://genesys.example.com");
+  await page.getByRole("button", { name: "Test connection" }).click();
+  const insecure = page.locator(".field-error", { hasText: "is not secure" });
+  await insecure.waitFor();
+  assert.equal(await address.getAttribute("aria-invalid"), "true");
+  assert.equal(await page.getByLabel("Region").getAttribute("aria-invalid"), null, "the region select is not blamed");
+  const describedBy = (await address.getAttribute("aria-describedby")) ?? "";
+  assert.ok(describedBy.split(" ").includes(await insecure.getAttribute("id") ?? "-"), "screen readers hear the message with the field");
+  assert.deepEqual((await calls(page, "test_connection")).at(-1),
+    { connection: { name: "Test server", environment: "http://genesys.example.com", clientId: "e2e-client-0001" }, secret: "s3cret-value" });
+  await shot(page, "firstrun-other-address");
+
+  // Going back to a region hides the field; http on this computer is accepted.
+  await page.getByLabel("Region").selectOption("mypurecloud.ie");
+  assert.ok(await address.isHidden());
+  await page.getByLabel("Region").selectOption({ label: "Other address (private deployment or test server)…" });
+  await address.fill(" http://127.0.0.1:4010/ ");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await waitView(page, "home");
+  assert.deepEqual((await calls(page, "save_connection")).at(-1),
+    { connection: { name: "Test server", environment: "http://127.0.0.1:4010/", clientId: "e2e-client-0001" }, secret: "s3cret-value" });
+
+  // Editing it later shows the address again.
+  await page.getByRole("button", { name: "Connections" }).click();
+  await waitView(page, "connections");
+  await page.getByRole("button", { name: "Edit Test server" }).click();
+  assert.equal(await page.getByLabel("Region").inputValue(), "__other__");
+  assert.equal(await page.getByLabel("Address").inputValue(), "http://127.0.0.1:4010/");
+  await assertClean(page, problems);
   await context.close();
 });
