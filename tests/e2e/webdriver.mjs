@@ -29,12 +29,18 @@ function driverBinary() {
   return fs.existsSync(home) ? home : "tauri-driver";
 }
 
-/** Start tauri-driver on free ports; resolves when it accepts connections. */
-export async function startDriver() {
+/**
+ * Start tauri-driver on free ports; resolves when it accepts connections.
+ * The app inherits the driver's environment (tauri-driver 2.1 does not forward a
+ * `tauri:options.env`), so `env` is how a test gives the app its own variables.
+ * @param {Record<string, string>} [env]
+ */
+export async function startDriver(env = {}) {
   const port = await freePort();
   const nativePort = await freePort();
   const proc = spawn(driverBinary(), ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let log = "";
   proc.stdout.on("data", (d) => (log += d));
@@ -58,12 +64,12 @@ export class Session {
     this.id = id;
   }
 
-  static async create(driverUrl, application, env = {}) {
+  static async create(driverUrl, application) {
     const res = await fetch(`${driverUrl}/session`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        capabilities: { alwaysMatch: { "tauri:options": { application, env } } },
+        capabilities: { alwaysMatch: { "tauri:options": { application } } },
       }),
     });
     const body = await res.json();
@@ -128,6 +134,35 @@ export class Session {
     throw new Error(`timed out waiting for: ${what}`);
   }
 
+  /** Set an input's or select's value as a user would (input + change events). */
+  async setValue(css, value) {
+    const ok = await this.exec(
+      `const el = document.querySelector(arguments[0]);
+       if (!el) return false;
+       el.value = arguments[1];
+       el.dispatchEvent(new Event("input", { bubbles: true }));
+       el.dispatchEvent(new Event("change", { bubbles: true }));
+       return el.value === arguments[1];`,
+      [css, value],
+    );
+    if (!ok) throw new Error(`could not set ${css} to ${value}`);
+  }
+
+  /** Wait until the app shows view `name` (ui/app.js sets #view[data-view]). */
+  async waitView(name, { timeout = 20000 } = {}) {
+    // The view's name is set before its (async) content: wait for its heading too.
+    await this.waitFor(`const v = document.querySelector("#view");
+      return v?.dataset.view === ${JSON.stringify(name)} && !!v.querySelector("h1")`, {
+      timeout,
+      what: `view ${name}`,
+    });
+  }
+
+  /** The visible text of the current view. */
+  async viewText() {
+    return this.exec(`return document.querySelector("#view")?.innerText ?? ""`);
+  }
+
   async screenshot(name) {
     fs.mkdirSync(SHOTS, { recursive: true });
     const b64 = await this.cmd("GET", "/screenshot");
@@ -143,6 +178,19 @@ export class Session {
       /* the app may already be gone */
     }
   }
+}
+
+/**
+ * Fresh, empty config and data folders for one app session, so every test file starts at the
+ * first-run screen whatever ran before (the keyring daemon of the D-Bus session is unaffected).
+ */
+export function freshAppDirs(prefix = "genesys-e2e-") {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const config = path.join(base, "config");
+  const data = path.join(base, "data");
+  fs.mkdirSync(config);
+  fs.mkdirSync(data);
+  return { base, env: { XDG_CONFIG_HOME: config, XDG_DATA_HOME: data } };
 }
 
 /** The app binary the tests drive (built by scripts/test). */
