@@ -110,7 +110,18 @@ export class Session {
   }
 
   async click(css) {
-    return this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+    const el = await this.find(css);
+    const ref = { [ELEMENT]: el };
+    // Sticky headers and footers can cover an element WebKitWebDriver did not scroll far enough:
+    // bring it to the middle of the view first, as a person would scroll to it.
+    await this.exec("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", [ref]);
+    try {
+      return await this.cmd("POST", `/element/${el}/click`, {});
+    } catch (e) {
+      if (!/intercepted/i.test(String(e))) throw e;
+      await sleep(300);
+      return this.cmd("POST", `/element/${el}/click`, {});
+    }
   }
 
   async type(css, text) {
