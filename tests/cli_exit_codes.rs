@@ -9,6 +9,7 @@ fn cli(args: &[&str], secret: Option<&str>, config: &Path) -> Output {
     cmd.args(args)
         .env_remove("GENESYS_CLIENT_SECRET")
         .env("GENESYS_EXPORT_CONFIG_DIR", config)
+        .env("GENESYS_EXPORT_DATA_DIR", config.join("data"))
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY");
     if let Some(s) = secret {
@@ -158,6 +159,7 @@ fn help_documents_exit_codes_and_environment() {
             "130",
             "GENESYS_CLIENT_SECRET",
             "GENESYS_EXPORT_CONFIG_DIR",
+            "GENESYS_EXPORT_DATA_DIR",
         ] {
             assert!(text.contains(needle), "{args:?} --help lacks {needle}");
         }
@@ -243,6 +245,7 @@ mod with_emulator {
         ])
         .args(extra)
         .env("GENESYS_CLIENT_SECRET", secret)
+        .env("GENESYS_EXPORT_DATA_DIR", data_dir(out))
         .env_remove("DISPLAY")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -263,10 +266,17 @@ mod with_emulator {
         )
     }
 
+    /// History and checkpoints: a `data` folder beside the output.
+    fn data_dir(out: &Path) -> std::path::PathBuf {
+        out.parent().unwrap().join("data")
+    }
+
+    /// Files beside the output, except the `data` folder.
     fn files_in(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "data")
             .collect()
     }
 

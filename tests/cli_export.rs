@@ -40,7 +40,8 @@ async fn faulty_sim() -> Sim {
 }
 
 /// Run the CLI to completion (the emulator keeps serving on this runtime).
-async fn export(sim: &Sim, extra: &[&str]) -> std::process::Output {
+/// History and checkpoints go to a `data` folder beside the output.
+async fn export(sim: &Sim, data: &Path, extra: &[&str]) -> std::process::Output {
     let mut cmd = tokio::process::Command::new(CLI);
     cmd.args([
         "export",
@@ -51,6 +52,7 @@ async fn export(sim: &Sim, extra: &[&str]) -> std::process::Output {
     ])
     .args(extra)
     .env("GENESYS_CLIENT_SECRET", SECRET)
+    .env("GENESYS_EXPORT_DATA_DIR", data)
     .env_remove("DISPLAY")
     .env_remove("WAYLAND_DISPLAY");
     tokio::time::timeout(Duration::from_secs(240), cmd.output())
@@ -102,7 +104,7 @@ fn left_behind(dir: &Path, keep: &str) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != keep)
+        .filter(|n| n != keep && n != "data")
         .collect()
 }
 
@@ -117,6 +119,7 @@ async fn export_with_faults_matches_the_ground_truth_for_both_strategies() {
         let out = dir.path().join(&name);
         let o = export(
             &sim,
+            &dir.path().join("data"),
             &[
                 "--from",
                 "2026-01-02",
@@ -176,6 +179,7 @@ async fn csv_filtered_by_queue_name_and_time_zone_matches_the_ground_truth() {
     let out = dir.path().join("queue.csv");
     let o = export(
         &sim,
+        &dir.path().join("data"),
         &[
             "--from",
             "2026-01-03",
@@ -204,6 +208,7 @@ async fn csv_filtered_by_queue_name_and_time_zone_matches_the_ground_truth() {
     // An unknown queue name is bad input, and says which names are close.
     let o = export(
         &sim,
+        &dir.path().join("data"),
         &[
             "--from",
             "2026-01-03",

@@ -1,22 +1,38 @@
-//! Kill -9 during an export, restart, resume: the run is offered for resume
-//! and the finished file is byte-identical to an uninterrupted export of the
-//! same query. Through the core (`genesys_core::jobs`) and the emulator; the
-//! export that gets killed runs in a child process (this test binary, re-run
-//! with `RESUME_CHILD=1`).
+//! Kill -9 during an export, restart, resume: the run is offered for resume,
+//! it continues from its checkpoint (it fetches less than the whole range),
+//! and the finished file equals an uninterrupted export of the same query
+//! (CSV and JSON lines byte for byte; XLSX cell by cell, since the zip carries
+//! timestamps). A resume whose partly written file was damaged starts again
+//! cleanly and says so. Through the core (`genesys_core::jobs`) and the
+//! emulator over loopback HTTP; the export that gets killed runs in a child
+//! process (this test binary, re-run with `RESUME_CHILD_ROOT` set).
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use chrono::{NaiveDate, TimeZone, Utc};
 use genesys_core::export::Format;
+use genesys_core::genesys::Strategy;
 use genesys_core::jobs::{self, AdHoc, Context, ExportSource, HistoryStatus, RunSpec};
-use genesys_core::profiles::{Connection, DateRange, QueryProfile, RelativePreset, Store};
+use genesys_core::profiles::{Connection, DateRange, QueryProfile, Store};
 use genesys_core::secrets::{MemoryStore, Secret};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 const RUN_ID: &str = "run-killed";
 
-fn spec(base_url: &str, run_id: &str) -> RunSpec {
+fn format_of(name: &str) -> Format {
+    match name {
+        "csv" => Format::Csv,
+        "jsonl" => Format::Jsonl,
+        _ => Format::Xlsx,
+    }
+}
+
+/// Twelve whole days (twelve sync windows, fetched four at a time) of an
+/// ad-hoc profile in UTC.
+fn spec(base_url: &str, run_id: &str, ext: &str) -> RunSpec {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::open(dir.path());
     let connection = Connection {
@@ -30,10 +46,12 @@ fn spec(base_url: &str, run_id: &str) -> RunSpec {
     profile.id = uuid::Uuid::from_u128(8);
     profile.name = "Resume".into();
     profile.time_zone = "UTC".into();
-    profile.range = DateRange::Preset {
-        preset: RelativePreset::Last7Days,
+    profile.range = DateRange::Fixed {
+        from: NaiveDate::from_ymd_opt(2026, 11, 7).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 11, 18).unwrap(),
     };
-    profile.export.format = Format::Csv;
+    profile.strategy = Strategy::Sync;
+    profile.export.format = format_of(ext);
     RunSpec {
         run_id: run_id.into(),
         source: ExportSource::AdHoc(Box::new(AdHoc {
@@ -42,6 +60,7 @@ fn spec(base_url: &str, run_id: &str) -> RunSpec {
         })),
         secret: Some(Secret::new("demo-secret")),
         now: Some(Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap()),
+        range: None,
         replace: false,
         keep_partial: false,
     }
@@ -56,11 +75,14 @@ fn context(root: &Path) -> Context {
     ctx
 }
 
+/// About 1,000 conversations a day: ten sync pages per window.
 fn sim_config(latency_ms: u64) -> genesys_sim::SimConfig {
     let mut cfg = genesys_sim::SimConfig {
-        conversations: 3000,
+        conversations: 14_000,
         start: Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap(),
-        days: 12,
+        days: 14,
+        now: Some(Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap()),
+        rate_limit: None,
         ..Default::default()
     };
     cfg.faults.latency = Duration::from_millis(latency_ms);
@@ -71,17 +93,18 @@ fn sim_config(latency_ms: u64) -> genesys_sim::SimConfig {
 #[test]
 fn child_export_until_killed() {
     let Ok(root) = std::env::var("RESUME_CHILD_ROOT") else {
-        return; // only runs as the child of the test below
+        return; // only runs as the child of the tests below
     };
     let base_url = std::env::var("RESUME_CHILD_URL").unwrap();
+    let ext = std::env::var("RESUME_CHILD_EXT").unwrap();
     let root = PathBuf::from(root);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let ctx = context(&root);
         let _ = jobs::run_export(
             &ctx,
-            spec(&base_url, RUN_ID),
-            root.join("out/export.csv"),
+            spec(&base_url, RUN_ID, &ext),
+            root.join(format!("out/export.{ext}")),
             Arc::new(|_| {}),
             CancellationToken::new(),
         )
@@ -89,42 +112,104 @@ fn child_export_until_killed() {
     });
 }
 
-#[test]
-fn killed_export_is_offered_for_resume_and_finishes_identical() {
-    if std::env::var("RESUME_CHILD_ROOT").is_ok() {
-        return;
-    }
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every cell of every sheet, as text.
+fn xlsx_cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            Data::Empty => String::new(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// Kill a child mid-export, resume, compare with an uninterrupted export.
+/// With `damage`, the partly written file is cut short before the resume.
+fn killed_and_resumed(ext: &str, damage: bool) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    // A slow emulator so the child is surely mid-export when killed.
+    // A slow emulator: a window takes ~2.5 s, so the child is surely mid-export.
     let slow = rt
-        .block_on(genesys_sim::Sim::start(sim_config(150)))
+        .block_on(genesys_sim::Sim::start(sim_config(250)))
         .unwrap();
     let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(root.path().join("out")).unwrap();
+    let out = root.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let dest = out.join(format!("export.{ext}"));
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "child_export_until_killed", "--nocapture"])
         .env("RESUME_CHILD_ROOT", root.path())
         .env("RESUME_CHILD_URL", slow.base_url())
+        .env("RESUME_CHILD_EXT", ext)
+        .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Wait until the child is writing (checkpoint saved, temp file beside the destination).
+    // Wait until a durable point covers at least one whole window.
     let checkpoint = root.path().join(format!("data/checkpoints/{RUN_ID}.json"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let writing = std::fs::read_dir(root.path().join("out"))
-            .unwrap()
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"));
-        if checkpoint.exists() && writing {
-            break;
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let saved = loop {
+        let value: Option<Value> = std::fs::read(&checkpoint)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let completed = value
+            .as_ref()
+            .and_then(|v| v["resume"]["fetch"]["completedWindows"].as_u64())
+            .unwrap_or(0);
+        if completed >= 1 {
+            break value.unwrap();
         }
-        assert!(Instant::now() < deadline, "the child never started writing");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{ext}: the child ended before it was killed"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "{ext}: no durable point after a whole window"
+        );
         std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
+    };
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(!root.path().join("out/export.csv").exists());
+    // Let requests the child left in flight finish before counting.
+    std::thread::sleep(Duration::from_millis(1000));
+    let served_before = slow.stats().conversations_served;
+    assert!(!dest.exists());
+    let temp = out.join(format!(".genesys-export-{RUN_ID}.tmp"));
+    let journal = out.join(format!(".genesys-export-{RUN_ID}.rows"));
+    assert!(temp.exists(), "{ext}: {:?}", files_in(&out));
+    assert_eq!(journal.exists(), ext == "xlsx", "{:?}", files_in(&out));
+    let appended = if ext == "xlsx" { &journal } else { &temp };
+    let saved_bytes = saved["resume"]["bytes"].as_u64().unwrap();
+    assert!(saved_bytes > 0);
+    if damage {
+        // Shorter than the checkpoint says: it cannot be continued.
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(appended)
+            .unwrap();
+        f.set_len(saved_bytes / 2).unwrap();
+    }
 
     // "Restart": the run is interrupted and offered for resume.
     let ctx = context(root.path());
@@ -142,42 +227,98 @@ fn killed_export_is_offered_for_resume_and_finishes_identical() {
             CancellationToken::new(),
         ))
         .unwrap();
-    assert!(resumed.rows > 0);
+    let served_by_resume = slow.stats().conversations_served - served_before;
     assert!(ctx.pending_resumes().unwrap().is_empty());
+    let entry = ctx.history.get(RUN_ID).unwrap().unwrap();
+    assert_eq!(entry.status, HistoryStatus::Done);
     assert_eq!(
-        ctx.history.get(RUN_ID).unwrap().unwrap().status,
-        HistoryStatus::Done
+        entry.rows, resumed.rows,
+        "the history counts the whole file"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(root.path().join("out"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
     assert_eq!(
-        leftovers,
-        vec!["export.csv".to_string()],
-        "no temp file left"
+        files_in(&out),
+        vec![format!("export.{ext}")],
+        "{ext}: no temp file or row journal left"
     );
 
     // The same query, uninterrupted, from the same dataset (fast emulator).
     let fast = rt.block_on(genesys_sim::Sim::start(sim_config(0))).unwrap();
     let other = tempfile::tempdir().unwrap();
     let ctx2 = context(other.path());
-    let reference = other.path().join("reference.csv");
-    let s = spec(&fast.base_url(), "run-reference");
-    rt.block_on(jobs::run_export(
-        &ctx2,
-        s,
-        reference.clone(),
-        Arc::new(|_| {}),
-        CancellationToken::new(),
-    ))
-    .unwrap();
-    let a = std::fs::read(root.path().join("out/export.csv")).unwrap();
-    let b = std::fs::read(&reference).unwrap();
-    assert_eq!(a.len(), b.len());
-    assert!(
-        a == b,
-        "the resumed file differs from an uninterrupted export"
+    let reference = other.path().join(format!("reference.{ext}"));
+    let full = rt
+        .block_on(jobs::run_export(
+            &ctx2,
+            spec(&fast.base_url(), "run-reference", ext),
+            reference.clone(),
+            Arc::new(|_| {}),
+            CancellationToken::new(),
+        ))
+        .unwrap();
+    let served_by_full = fast.stats().conversations_served;
+    assert!(full.conversations > 5_000, "{full:?}");
+    assert_eq!(resumed.rows, full.rows, "{ext}: rows of the whole file");
+    assert_eq!(resumed.conversations, full.conversations);
+    if ext == "xlsx" {
+        let (a, b) = (xlsx_cells(&dest), xlsx_cells(&reference));
+        assert_eq!(a.len(), b.len());
+        assert!(
+            a == b,
+            "{ext}: the resumed workbook differs from an uninterrupted export"
+        );
+    } else {
+        let (a, b) = (
+            std::fs::read(&dest).unwrap(),
+            std::fs::read(&reference).unwrap(),
+        );
+        assert_eq!(a.len(), b.len(), "{ext}");
+        assert!(
+            a == b,
+            "{ext}: the resumed file differs from an uninterrupted export"
+        );
+    }
+
+    let restarted = resumed
+        .warnings
+        .iter()
+        .any(|w| w.contains("exported again from the start"));
+    if damage {
+        assert!(restarted, "{:?}", resumed.warnings);
+        assert!(served_by_resume >= served_by_full);
+    } else {
+        assert!(!restarted, "{:?}", resumed.warnings);
+        assert!(
+            served_by_resume < served_by_full,
+            "{ext}: the resume fetched {served_by_resume} conversations, as many as the whole range ({served_by_full})"
+        );
+    }
+    println!(
+        "{ext} (damaged: {damage}): resume fetched {served_by_resume} conversations, the whole range {served_by_full}"
     );
+}
+
+#[test]
+fn killed_export_is_offered_for_resume_and_continues_from_its_checkpoint() {
+    if std::env::var("RESUME_CHILD_ROOT").is_ok() {
+        return;
+    }
+    // Four independent cases (own emulator, folders and child) at once: the
+    // waits are the emulator's latency, not CPU.
+    let cases = [
+        ("csv", false),
+        ("jsonl", false),
+        ("xlsx", false),
+        ("csv", true),
+    ];
+    std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(ext, damage)| s.spawn(move || killed_and_resumed(ext, *damage)))
+            .collect();
+        for h in handles {
+            if let Err(panic) = h.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
 }

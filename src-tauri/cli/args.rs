@@ -26,6 +26,15 @@ pub struct Cli {
     )]
     pub config_dir: Option<PathBuf>,
 
+    /// Folder with the export history and resume checkpoints (default: the desktop app's).
+    #[arg(
+        long,
+        global = true,
+        env = "GENESYS_EXPORT_DATA_DIR",
+        value_name = "DIR"
+    )]
+    pub data_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,7 +50,9 @@ ENVIRONMENT:
                                or to override a profile's keychain entry on a server without a keychain.
                                The secret is never accepted as a flag (flags show up in `ps` and in shell history).
     GENESYS_EXPORT_CONFIG_DIR  the folder with saved connections and profiles (same as --config-dir);
-                               default: the desktop app's, e.g. ~/.config/com.genesysexport.desktop";
+                               default: the desktop app's, e.g. ~/.config/com.genesysexport.desktop
+    GENESYS_EXPORT_DATA_DIR    the folder with the export history and resume checkpoints (same as --data-dir);
+                               default: the desktop app's, e.g. ~/.local/share/com.genesysexport.desktop";
 
 const EXAMPLES: &str = "\
 EXAMPLES:
@@ -52,6 +63,10 @@ EXAMPLES:
     GENESYS_CLIENT_SECRET=... genesys-export-cli export --environment mypurecloud.ie \\
         --client-id 0123abcd-... --from 2026-03-01 --to 2026-03-31 --time-zone Europe/Dublin \\
         --queue Sales --queue Support --media-type voice --format csv --output march.csv
+
+    # Continue an export that was interrupted (crash, power loss, kill): the same command plus --resume.
+    # It carries on from its last checkpoint; with nothing to resume it says so and starts afresh:
+    genesys-export-cli export --profile \"Sales voice\" --from 2026-03-01 --to 2026-03-31 --output march.xlsx --resume
 
     # Save a connection; its secret is read from stdin and kept in the OS keychain:
     genesys-export-cli connections add --name Prod --environment eu-west-1 --client-id 0123abcd-... < secret.txt";
@@ -237,7 +252,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub replace: bool,
 
-    /// Continue an interrupted export of the same query and output from its checkpoint.
+    /// Continue the newest interrupted export (crash, power loss, kill -9) of the same query
+    /// (profile or ad-hoc flags, same dates) into the same --output, from its last checkpoint:
+    /// rows already written are kept, only the rest is fetched. With nothing to resume, says so
+    /// on stderr and runs the export from the beginning. Ctrl-C and errors leave nothing to resume.
     #[arg(long)]
     pub resume: bool,
 

@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use genesys_core::export::{Destination, ExportOptions, Format};
-use genesys_core::genesys::{ClientConfig, Credentials, Environment, FetchRequest, Secret};
-use genesys_core::profiles::{sanitize_file_stem, DateRange};
+use genesys_core::export::{ExportOptions, Format};
+use genesys_core::genesys::{Environment, RetryPolicy, Secret};
+use genesys_core::profiles::{sanitize_file_stem, Connection, DateRange, QueryProfile};
 use genesys_core::{Error, ErrorKind, Result};
+use uuid::Uuid;
 
 use crate::args::ExportArgs;
 use crate::dates::{self, Bound};
@@ -116,11 +117,17 @@ pub fn check_output(path: &Path, replace: bool) -> Result<()> {
     }
 }
 
-fn client_config(args: &ExportArgs, environment: Environment, creds: Credentials) -> ClientConfig {
-    let mut cfg = ClientConfig::new(environment, creds);
-    cfg.retry.max_retries = args.max_retries;
-    cfg.retry.max_retry_after = Duration::from_secs(args.max_retry_after);
-    cfg
+fn retry_policy(args: &ExportArgs) -> RetryPolicy {
+    RetryPolicy {
+        max_retries: args.max_retries,
+        max_retry_after: Duration::from_secs(args.max_retry_after),
+        ..RetryPolicy::default()
+    }
+}
+
+/// The output as an absolute path (how runs are matched for `--resume`).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::io(format!("Cannot write {}", path.display()), &e))
 }
 
 fn list(values: &[String]) -> Vec<String> {
@@ -133,12 +140,6 @@ fn list(values: &[String]) -> Vec<String> {
 
 /// Check the flags (and load the profile) into a [`Job`]. Sends nothing.
 pub fn prepare(args: &ExportArgs, config_dir: Option<&Path>) -> Result<Job> {
-    if args.resume {
-        return Err(Error::invalid(
-            "resume",
-            "--resume is not available from the command line in this version; run the export again (the file is only written when complete).",
-        ));
-    }
     match &args.profile {
         Some(name) => from_profile(args, name, config_dir),
         None => ad_hoc(args),
@@ -217,24 +218,39 @@ fn ad_hoc(args: &ExportArgs) -> Result<Job> {
             ),
         )
     })?;
-    let mut request = FetchRequest {
-        from,
-        to,
-        filters: Default::default(),
-        strategy: args.strategy.map(Into::into).unwrap_or_default(),
+    // Ad-hoc runs have no saved connection or profile: nil ids, plain names.
+    let environment_text = args.environment.clone().unwrap_or_default();
+    let connection = Connection {
+        id: Uuid::nil(),
+        name: format!("{} (command line)", environment.api_base),
+        environment: environment_text,
+        client_id,
+        is_demo: false,
     };
-    request.filters.media_types = media_types;
-    request.filters.directions = directions;
+    let mut profile = QueryProfile {
+        id: Uuid::nil(),
+        name: "Command-line export".to_string(),
+        connection_id: Uuid::nil(),
+        range: DateRange::default(),
+        time_zone: options.time_zone.clone(),
+        filters: Default::default(),
+        export: options,
+        strategy: args.strategy.map(Into::into).unwrap_or_default(),
+        default_folder: None,
+        file_name_template: String::new(),
+    };
+    profile.filters.media_types = media_types;
+    profile.filters.directions = directions;
     Ok(Job {
-        client: client_config(args, environment, Credentials::new(client_id, secret)),
-        request,
+        connection,
+        profile,
+        range: (from, to),
+        secret,
         queues: list(&args.queue),
-        options,
-        destination: Destination {
-            path: output,
-            replace: args.replace,
-            keep_partial: false,
-        },
+        retry: retry_policy(args),
+        destination: absolute(&output)?,
+        replace: args.replace,
+        resume: args.resume,
         quiet: args.quiet,
     })
 }
@@ -245,7 +261,8 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
     let store = manage::open_store(&dir);
     let mut profile = manage::find_profile(&store, name)?.clone();
     let conn = store.require_connection(profile.connection_id)?.clone();
-    let environment = conn.parsed_environment()?;
+    // Check the saved environment before anything else.
+    conn.parsed_environment()?;
     if let Some(tz) = &args.time_zone {
         dates::parse_time_zone(tz)?;
         profile.time_zone = tz.clone();
@@ -315,25 +332,20 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
         profile.filters.queue_ids.clear();
         list(&args.queue)
     };
+    profile.export = options;
+    if let Some(s) = args.strategy {
+        profile.strategy = s.into();
+    }
     Ok(Job {
-        client: client_config(
-            args,
-            environment,
-            Credentials::new(conn.client_id.clone(), secret),
-        ),
-        request: FetchRequest {
-            from,
-            to,
-            filters: profile.filters.clone(),
-            strategy: args.strategy.map(Into::into).unwrap_or(profile.strategy),
-        },
+        connection: conn,
+        profile,
+        range: (from, to),
+        secret,
         queues,
-        options,
-        destination: Destination {
-            path: output,
-            replace: args.replace,
-            keep_partial: false,
-        },
+        retry: retry_policy(args),
+        destination: absolute(&output)?,
+        replace: args.replace,
+        resume: args.resume,
         quiet: args.quiet,
     })
 }

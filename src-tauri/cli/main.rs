@@ -46,7 +46,20 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(args) => {
             let job = export::prepare(&args, cli.config_dir.as_deref())?;
-            let summary = run::run(job).await?;
+            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
+            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
+            // History and resume checkpoints, shared with the app.
+            let (ctx, notices) = tokio::task::block_in_place(|| {
+                genesys_core::jobs::Context::open(
+                    config_dir,
+                    data_dir,
+                    std::sync::Arc::new(genesys_core::secrets::KeyringStore::new()),
+                )
+            });
+            for n in notices {
+                eprintln!("note: {n}");
+            }
+            let summary = run::run(ctx, job).await?;
             for w in &summary.warnings {
                 eprintln!("note: {w}");
             }

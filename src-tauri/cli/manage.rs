@@ -25,6 +25,20 @@ pub fn config_dir(flag: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// `--data-dir`, else the desktop app's data folder (history and resume
+/// checkpoints, shared with the app).
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    match flag {
+        Some(p) => Ok(p.to_path_buf()),
+        None => dirs::data_dir().map(|d| d.join(APP_ID)).ok_or_else(|| {
+            Error::invalid(
+                "dataDir",
+                "This system has no data folder; give one with --data-dir.",
+            )
+        }),
+    }
+}
+
 /// Open the saved settings, printing start-up notices (a damaged file set
 /// aside, a migration) to stderr.
 pub fn open_store(dir: &Path) -> Store {

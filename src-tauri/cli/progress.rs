@@ -1,13 +1,12 @@
 //! Progress on stderr: an indicatif bar when stderr is a terminal, plain
 //! timestamped lines otherwise (logs of schedulers), nothing with `--quiet`.
-//! Fed from two sides: the fetch (windows, estimate, waits) and the writer
-//! (conversations and rows written).
+//! Fed by the run's events (`jobs::ExportEvent`), already throttled to
+//! about ten a second.
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use genesys_core::export::WriteProgress;
-use genesys_core::genesys::FetchProgress;
+use genesys_core::jobs::{ExportEvent, Progress as RunProgress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// How often a plain log line is written at most (waits and new steps are logged at once).
@@ -55,33 +54,27 @@ impl Progress {
         }
     }
 
-    /// A snapshot from the fetch.
-    pub fn fetch(&self, p: &FetchProgress) {
+    /// An event of the run (`jobs::run_export`): progress reports and the queue notice.
+    pub fn event(&self, e: &ExportEvent) {
+        match e {
+            ExportEvent::Progress(p) => self.progress(p),
+            ExportEvent::Queued(q) => self.say(&q.message),
+            _ => {}
+        }
+    }
+
+    fn progress(&self, p: &RunProgress) {
         let Ok(mut s) = self.state.lock() else { return };
+        s.conversations = p.conversations;
+        s.rows = p.rows;
         s.estimate = p.estimated_total.or(s.estimate);
-        s.message = match &p.waiting {
-            Some(w) => w.message.clone(),
-            None => p.message.clone(),
-        };
+        s.message = p.message.clone();
         if let Some(bar) = &self.bar {
             if let Some(total) = s.estimate {
                 bar.set_length(total.max(s.conversations));
             }
+            bar.set_position(s.conversations);
             bar.set_message(s.message.clone());
-        }
-        self.maybe_log(&mut s);
-    }
-
-    /// Progress from the writer.
-    pub fn written(&self, w: WriteProgress) {
-        let Ok(mut s) = self.state.lock() else { return };
-        s.conversations = w.conversations;
-        s.rows = w.rows;
-        if let Some(bar) = &self.bar {
-            if s.estimate.is_some_and(|e| e < w.conversations) {
-                bar.set_length(w.conversations);
-            }
-            bar.set_position(w.conversations);
         }
         self.maybe_log(&mut s);
     }

@@ -1,11 +1,14 @@
-//! Running one export: client → fetch stream → export file, with progress,
-//! Ctrl-C (and SIGTERM) cancelling cleanly.
+//! Running one export through the engine the app uses (`jobs::run_export`:
+//! history, the per-connection queue, resume checkpoints), with progress,
+//! Ctrl-C (and SIGTERM) cancelling cleanly, and `--resume`.
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use genesys_core::export::{write_export, Destination, ExportOptions, Summary};
-use genesys_core::genesys::{
-    Client, ClientConfig, EntityKind, FetchOptions, FetchRequest, ProgressFn,
-};
+use chrono::{DateTime, Utc};
+use genesys_core::genesys::{Client, EntityKind, RetryPolicy, Secret};
+use genesys_core::jobs::{self, AdHoc, Context, ExportEvent, ExportSource, RunSpec, RunSummary};
+use genesys_core::profiles::{Connection, QueryProfile};
 use genesys_core::{Error, ErrorKind, Result};
 use tokio_util::sync::CancellationToken;
 
@@ -13,12 +16,20 @@ use crate::progress::Progress;
 
 /// Everything one export needs, checked.
 pub struct Job {
-    pub client: ClientConfig,
-    pub request: FetchRequest,
+    pub connection: Connection,
+    /// The profile as run: the saved one with the flags applied, or an ad-hoc one.
+    pub profile: QueryProfile,
+    /// The exact range `[from, to)` from `--from`/`--to` or the profile.
+    pub range: (DateTime<Utc>, DateTime<Utc>),
+    pub secret: Secret,
     /// `--queue` values as typed (names or ids), resolved through the client's lookups.
     pub queues: Vec<String>,
-    pub options: ExportOptions,
-    pub destination: Destination,
+    pub retry: RetryPolicy,
+    /// Absolute.
+    pub destination: PathBuf,
+    pub replace: bool,
+    /// Continue the newest interrupted run of the same export, if any.
+    pub resume: bool,
     pub quiet: bool,
 }
 
@@ -99,11 +110,12 @@ async fn let_cleanup_finish() {
 }
 
 /// Run the export. Returns the summary of the file written.
-pub async fn run(job: Job) -> Result<Summary> {
+pub async fn run(mut ctx: Context, job: Job) -> Result<RunSummary> {
+    ctx.retry = Some(job.retry.clone());
     let progress = Progress::new(job.quiet);
     let cancel = CancellationToken::new();
     let outcome = {
-        let work = run_inner(&job, &progress, cancel.clone());
+        let work = run_inner(&ctx, job, &progress, cancel.clone());
         tokio::pin!(work);
         tokio::select! {
             r = &mut work => r,
@@ -125,33 +137,61 @@ pub async fn run(job: Job) -> Result<Summary> {
     outcome
 }
 
-async fn run_inner(job: &Job, progress: &Progress, cancel: CancellationToken) -> Result<Summary> {
-    let client = Client::new(job.client.clone())?;
-    let mut request = job.request.clone();
+async fn run_inner(
+    ctx: &Context,
+    mut job: Job,
+    progress: &Progress,
+    cancel: CancellationToken,
+) -> Result<RunSummary> {
     if !job.queues.is_empty() {
         progress.say("Looking up queues…");
-        request.filters.queue_ids = resolve_queues(&client, &job.queues).await?;
+        let client = jobs::client_for(ctx, &job.connection, Some(job.secret.clone()))?;
+        job.profile.filters.queue_ids = resolve_queues(&client, &job.queues).await?;
     }
+    let spec = RunSpec {
+        run_id: format!("cli-{}", uuid::Uuid::new_v4()),
+        source: ExportSource::AdHoc(Box::new(AdHoc {
+            connection: job.connection.clone(),
+            profile: job.profile.clone(),
+        })),
+        secret: Some(job.secret.clone()),
+        now: None,
+        range: Some(job.range),
+        replace: job.replace,
+        keep_partial: false,
+    };
     let sink = progress.clone();
-    let on_fetch: ProgressFn = std::sync::Arc::new(move |p| sink.fetch(p));
-    let fetch = client.fetch(
-        request,
-        FetchOptions {
-            cancel: cancel.clone(),
-            progress: Some(on_fetch),
-        },
-    )?;
-    let writer = progress.clone();
-    // The writer stops at the fetch's first error, removes its temp file and returns it.
-    let result = write_export(
-        fetch,
-        &client,
-        &job.options,
-        &job.destination,
-        cancel.clone(),
-        move |w| writer.written(w),
-    )
-    .await;
+    let events: jobs::EventSink = Arc::new(move |e: ExportEvent| sink.event(&e));
+    let resumable = if job.resume {
+        let found =
+            tokio::task::block_in_place(|| jobs::find_resumable(ctx, &spec, &job.destination))?;
+        if found.is_none() {
+            eprintln!(
+                "No interrupted export of this query into {} to resume; starting it from the beginning.",
+                job.destination.display()
+            );
+        }
+        found
+    } else {
+        None
+    };
+    let result = match resumable {
+        Some(entry) => {
+            progress.say(&format!(
+                "Resuming the interrupted export started {} from its last checkpoint.",
+                entry.started_at.format("%Y-%m-%d %H:%M UTC")
+            ));
+            jobs::resume_export(
+                ctx,
+                &entry.run_id,
+                Some(job.secret.clone()),
+                events,
+                cancel.clone(),
+            )
+            .await
+        }
+        None => jobs::run_export(ctx, spec, job.destination.clone(), events, cancel.clone()).await,
+    };
     match result {
         Err(e) if cancel.is_cancelled() && e.kind != ErrorKind::Cancelled => {
             Err(Error::cancelled())

@@ -4,6 +4,7 @@
 //! sessions), one session, or one segment. Columns that summarise (queues,
 //! metrics, ...) look only inside the row's scope.
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::columns::{ColumnDef, ColumnId};
 use super::names::{EntityKind, NameCache};
@@ -11,7 +12,8 @@ use super::options::Grain;
 use crate::genesys::model::{Conversation, Participant, Segment, Session};
 
 /// One typed value. Times stay in UTC here; writers convert to the export's zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable for the XLSX row journal of resumable exports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),

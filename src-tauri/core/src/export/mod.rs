@@ -12,10 +12,13 @@ pub mod names;
 pub mod options;
 pub mod output;
 pub mod render;
+pub mod resume;
 pub mod writers;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
@@ -23,14 +26,17 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use crate::genesys::model::Conversation;
+use crate::genesys::Checkpoint;
 use crate::{Error, ErrorKind, Result};
 
 pub use columns::{columns, default_columns, ColumnInfo};
 pub use names::{EntityKind, MapNames, NameCache, NameSource, NoNames};
 pub use options::{Delimiter, DurationFormat, ExportOptions, Format, Grain};
+pub use resume::{CheckpointSource, Resumable, ResumeState};
 
 use columns::ColumnDef;
 use flatten::Cell;
+use resume::RowJournal;
 use writers::{CsvWriter, JsonlWriter, XlsxWriter};
 
 /// Conversations per name-lookup batch.
@@ -100,8 +106,22 @@ pub struct Summary {
 
 enum Writer {
     Csv(Box<CsvWriter>),
-    Xlsx(Box<XlsxWriter>),
+    /// With the row journal when the export is resumable.
+    Xlsx(Box<XlsxWriter>, Option<RowJournal>),
     Jsonl(JsonlWriter),
+}
+
+impl Writer {
+    /// Flush what was written to the disk; returns the length of the file a
+    /// resume appends to (the temp file, or the XLSX row journal).
+    fn sync(&mut self) -> std::io::Result<u64> {
+        match self {
+            Writer::Csv(c) => c.sync(),
+            Writer::Jsonl(j) => j.sync(),
+            Writer::Xlsx(_, Some(journal)) => journal.sync(),
+            Writer::Xlsx(_, None) => Ok(0),
+        }
+    }
 }
 
 /// Running totals.
@@ -143,6 +163,69 @@ pub async fn write_export<S>(
     opts: &ExportOptions,
     dest: &Destination,
     cancel: CancellationToken,
+    on_progress: impl FnMut(WriteProgress),
+) -> Result<Summary>
+where
+    S: Stream<Item = Result<Conversation>>,
+{
+    write_inner(
+        conversations,
+        |_: &S| None,
+        names,
+        opts,
+        dest,
+        None,
+        cancel,
+        on_progress,
+    )
+    .await
+}
+
+/// [`write_export`] for a run that can be resumed after a crash (see
+/// [`resume`]): the temp file is named after `run.run_id`, durable points go
+/// to `run.on_durable`, and with `run.from` the export continues the run's
+/// partly written file (the stream must then continue from
+/// `run.from.fetch`). The totals and the summary cover the whole file.
+pub async fn write_resumable<S>(
+    conversations: S,
+    names: &dyn NameSource,
+    opts: &ExportOptions,
+    dest: &Destination,
+    run: Resumable<'_>,
+    cancel: CancellationToken,
+    on_progress: impl FnMut(WriteProgress),
+) -> Result<Summary>
+where
+    S: Stream<Item = Result<Conversation>> + CheckpointSource,
+{
+    write_inner(
+        conversations,
+        |s: &S| s.checkpoint(),
+        names,
+        opts,
+        dest,
+        Some(run),
+        cancel,
+        on_progress,
+    )
+    .await
+}
+
+/// Durable points of a resumable export.
+struct Durable<'a> {
+    on_durable: &'a mut (dyn FnMut(&ResumeState) + Send),
+    last: Option<Instant>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_inner<S>(
+    conversations: S,
+    checkpoint_of: impl Fn(&S) -> Option<Checkpoint>,
+    names: &dyn NameSource,
+    opts: &ExportOptions,
+    dest: &Destination,
+    run: Option<Resumable<'_>>,
+    cancel: CancellationToken,
     mut on_progress: impl FnMut(WriteProgress),
 ) -> Result<Summary>
 where
@@ -159,10 +242,30 @@ where
         return Err(Error::cancelled());
     }
 
-    let (file, temp) = output::create_temp(&dest.path)?;
+    let resume_from = run.as_ref().and_then(|r| r.from.clone());
+    let (file, temp) = match &run {
+        None => output::create_temp(&dest.path)?,
+        // XLSX is rebuilt from its row journal: its temp file starts empty.
+        Some(r) => {
+            let keep = match opts.format {
+                Format::Xlsx => None,
+                Format::Csv | Format::Jsonl => resume_from.as_ref().map(|s| s.bytes),
+            };
+            output::open_run_temp(&dest.path, r.run_id, keep)?
+        }
+    };
     let file_name = writers::display_name(&dest.path);
     let write_err = |e: std::io::Error| writers::write_error(&dest.path, &e);
     let (writer, file) = match opts.format {
+        Format::Csv if resume_from.is_some() => (
+            Writer::Csv(Box::new(CsvWriter::append(
+                file,
+                opts.csv_delimiter,
+                tz,
+                opts.duration_format,
+            ))),
+            None,
+        ),
         Format::Csv => {
             let w = CsvWriter::new(
                 file,
@@ -177,7 +280,7 @@ where
         }
         Format::Jsonl => (Writer::Jsonl(JsonlWriter::new(file)), None),
         Format::Xlsx => {
-            let w = XlsxWriter::new(
+            let mut w = XlsxWriter::new(
                 &temp.dir,
                 file_name.clone(),
                 &cols,
@@ -186,16 +289,41 @@ where
                 opts.duration_format,
                 writers::EXCEL_MAX_ROWS,
             )?;
-            (Writer::Xlsx(Box::new(w)), Some(file))
+            let journal = match (&run, &resume_from) {
+                (None, _) => None,
+                (Some(r), None) => Some(RowJournal::create(&dest.path, r.run_id)?),
+                (Some(r), Some(state)) => Some(RowJournal::resume(
+                    &dest.path,
+                    r.run_id,
+                    state.bytes,
+                    &mut w,
+                )?),
+            };
+            (Writer::Xlsx(Box::new(w), journal), Some(file))
         }
     };
     let mut writer = Some(writer);
     let mut xlsx_file = file;
-    let mut totals = Totals::default();
+    let mut totals = match &resume_from {
+        Some(state) => Totals {
+            conversations: state.conversations,
+            rows: state.rows,
+            in_progress: state.in_progress,
+            first_start: state.first_start,
+            last_start: state.last_start,
+        },
+        None => Totals::default(),
+    };
     let mut cache = NameCache::new();
+    let mut durable = run.map(|r| Durable {
+        on_durable: r.on_durable,
+        last: None,
+    });
 
     let run = pump(
         conversations,
+        &checkpoint_of,
+        durable.as_mut(),
         names,
         opts.grain,
         &cols,
@@ -239,7 +367,7 @@ where
             "The export writer was lost; this is a bug.",
         ));
     };
-    if let Writer::Xlsx(x) = &w {
+    if let Writer::Xlsx(x, _) = &w {
         if x.sheets() > 1 {
             warnings.push(format!(
                 "The export has more rows than one Excel sheet can hold, so it continues over {} sheets.",
@@ -295,6 +423,8 @@ where
 #[allow(clippy::too_many_arguments)]
 async fn pump<S>(
     conversations: S,
+    checkpoint_of: &impl Fn(&S) -> Option<Checkpoint>,
+    mut durable: Option<&mut Durable<'_>>,
     names: &dyn NameSource,
     grain: Grain,
     cols: &[&'static ColumnDef],
@@ -312,23 +442,51 @@ where
     let mut stream = std::pin::pin!(conversations);
     let mut batch: Vec<Conversation> = Vec::with_capacity(BATCH_SIZE);
     let mut row: Vec<Cell> = Vec::with_capacity(cols.len());
+    // Rows written since the last durable point.
+    let mut unsaved = false;
     loop {
+        // A resumable export makes its rows durable while the stream is
+        // stalled (e.g. waiting for the next window), not only every 2 s of
+        // writing: otherwise a long wait could end without a recent point.
+        let stall_after = match durable.as_deref() {
+            Some(d) if unsaved || !batch.is_empty() => Some(
+                resume::STALL.max(
+                    d.last
+                        .map(|t| resume::DURABLE_EVERY.saturating_sub(t.elapsed()))
+                        .unwrap_or_default(),
+                ),
+            ),
+            _ => None,
+        };
+        let stalled = async move {
+            match stall_after {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
         let next = tokio::select! {
             biased;
             _ = cancel.cancelled() => return Err(Error::cancelled()),
-            next = stream.next() => next,
+            next = stream.next() => Some(next),
+            _ = stalled => None,
         };
-        let done = match next {
-            Some(Ok(c)) => {
+        let (done, stalled) = match next {
+            Some(Some(Ok(c))) => {
                 batch.push(c);
-                false
+                (false, false)
             }
-            Some(Err(e)) => return Err(e),
-            None => true,
+            Some(Some(Err(e))) => return Err(e),
+            Some(None) => (true, false),
+            None => (false, true),
         };
-        if batch.len() < BATCH_SIZE && !done {
+        if batch.len() < BATCH_SIZE && !done && !stalled {
             continue;
         }
+        let Some(w) = writer.as_mut() else {
+            return Err(Error::internal(
+                "The export writer was lost; this is a bug.",
+            ));
+        };
         if !batch.is_empty() {
             if !kinds.is_empty() {
                 tokio::select! {
@@ -337,17 +495,34 @@ where
                     r = cache.resolve(names, &kinds, &batch) => r?,
                 }
             }
-            let Some(w) = writer.as_mut() else {
-                return Err(Error::internal(
-                    "The export writer was lost; this is a bug.",
-                ));
-            };
             write_batch(w, &batch, grain, cols, cache, totals, &mut row, dest)?;
             batch.clear();
+            unsaved = true;
             on_progress(WriteProgress {
                 conversations: totals.conversations,
                 rows: totals.rows,
             });
+        }
+        if let Some(d) = durable.as_deref_mut() {
+            let due = stalled || d.last.is_none_or(|t| t.elapsed() >= resume::DURABLE_EVERY);
+            // Every conversation the stream yielded is written now, so its
+            // checkpoint is that of the last one written.
+            if unsaved && due && !done {
+                if let Some(fetch) = checkpoint_of(stream.as_ref().get_ref()) {
+                    let bytes = w.sync().map_err(|e| writers::write_error(dest, &e))?;
+                    (d.on_durable)(&ResumeState {
+                        fetch,
+                        bytes,
+                        conversations: totals.conversations,
+                        rows: totals.rows,
+                        in_progress: totals.in_progress,
+                        first_start: totals.first_start,
+                        last_start: totals.last_start,
+                    });
+                    d.last = Some(Instant::now());
+                    unsaved = false;
+                }
+            }
         }
         if done {
             return Ok(());
@@ -399,12 +574,15 @@ fn write_batch(
                 });
                 result.map_err(|e| writers::write_error(dest, &e))?;
             }
-            Writer::Xlsx(x) => {
+            Writer::Xlsx(x, journal) => {
                 let mut result = Ok(());
                 flatten::for_each_row(c, grain, |scope| {
                     if result.is_ok() {
                         flatten::fill_row(row, cols, &scope, cache);
                         result = x.write_row(row);
+                        if let (Ok(()), Some(j)) = (&result, journal.as_mut()) {
+                            result = j.write_row(row);
+                        }
                         totals.rows += 1;
                     }
                 });
@@ -423,7 +601,8 @@ async fn finish(w: Writer, xlsx_file: Option<File>, dest: &Path) -> Result<File>
         match w {
             Writer::Csv(c) => (*c).finish().map_err(write_err),
             Writer::Jsonl(j) => j.finish().map_err(write_err),
-            Writer::Xlsx(x) => match xlsx_file {
+            // The row journal is removed as it drops here.
+            Writer::Xlsx(x, _journal) => match xlsx_file {
                 Some(f) => (*x).finish(f),
                 None => Err(Error::internal(
                     "The Excel file was not open; this is a bug.",

@@ -75,6 +75,24 @@ pub fn create_temp(dest: &Path) -> Result<(File, TempOutput)> {
     Ok((file, TempOutput { path, dir }))
 }
 
+/// The temp file of a resumable run (`.genesys-export-<run_id>.tmp` beside
+/// the destination): empty, or with `keep` cut back to that many bytes and
+/// positioned at its end. Removed on drop like [`create_temp`]'s.
+pub fn open_run_temp(dest: &Path, run_id: &str, keep: Option<u64>) -> Result<(File, TempOutput)> {
+    super::resume::check_run_id(run_id)?;
+    let path = super::resume::temp_path(dest, run_id);
+    let file = super::resume::open_cut(&path, keep)?;
+    let path = TempPath::try_from_path(&path)
+        .map_err(|e| Error::io(format!("Could not write \"{}\"", path.display()), &e))?;
+    Ok((
+        file,
+        TempOutput {
+            path,
+            dir: folder_of(dest),
+        },
+    ))
+}
+
 /// `report.csv` → `report (partial).csv`.
 pub fn partial_path(dest: &Path) -> PathBuf {
     let stem = dest

@@ -57,6 +57,27 @@ impl CsvWriter {
         if bom {
             out.write_all("\u{FEFF}".as_bytes())?;
         }
+        let mut w = Self::wrap(out, delimiter, tz, durations);
+        let headers: Vec<Cell> = columns
+            .iter()
+            .map(|c| Cell::Text(c.header.to_string()))
+            .collect();
+        w.write_row(&headers)?;
+        Ok(w)
+    }
+
+    /// Continue a CSV file already holding its header (and BOM): rows are
+    /// appended where `file` is positioned.
+    pub fn append(file: File, delimiter: Delimiter, tz: Tz, durations: DurationFormat) -> Self {
+        Self::wrap(
+            BufWriter::with_capacity(256 * 1024, file),
+            delimiter,
+            tz,
+            durations,
+        )
+    }
+
+    fn wrap(out: BufWriter<File>, delimiter: Delimiter, tz: Tz, durations: DurationFormat) -> Self {
         let inner = csv::WriterBuilder::new()
             .delimiter(match delimiter {
                 Delimiter::Comma => b',',
@@ -65,18 +86,18 @@ impl CsvWriter {
             .quote_style(csv::QuoteStyle::Necessary)
             .terminator(csv::Terminator::CRLF)
             .from_writer(out);
-        let mut w = Self {
+        Self {
             inner,
             tz,
             durations,
             buf: String::new(),
-        };
-        let headers: Vec<Cell> = columns
-            .iter()
-            .map(|c| Cell::Text(c.header.to_string()))
-            .collect();
-        w.write_row(&headers)?;
-        Ok(w)
+        }
+    }
+
+    /// Flush everything written so far to the disk; returns the file's length.
+    pub fn sync(&mut self) -> std::io::Result<u64> {
+        self.inner.flush()?;
+        sync_file(self.inner.get_ref().get_ref())
     }
 
     pub fn write_row(&mut self, row: &[Cell]) -> std::io::Result<()> {
@@ -101,6 +122,12 @@ impl CsvWriter {
     }
 }
 
+/// `fsync` a file's data and return its length.
+pub(crate) fn sync_file(file: &File) -> std::io::Result<u64> {
+    file.sync_data()?;
+    Ok(file.metadata()?.len())
+}
+
 fn csv_io(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => io,
@@ -120,6 +147,12 @@ impl JsonlWriter {
         Self {
             out: BufWriter::with_capacity(256 * 1024, file),
         }
+    }
+
+    /// Flush everything written so far to the disk; returns the file's length.
+    pub fn sync(&mut self) -> std::io::Result<u64> {
+        self.out.flush()?;
+        sync_file(self.out.get_ref())
     }
 
     pub fn write_line(&mut self, json: &str) -> std::io::Result<()> {

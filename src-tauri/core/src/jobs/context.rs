@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use super::{Checkpoints, ConnectionLocks, History, HistoryEntry, HistoryStatus, Registry};
 use crate::error::Result;
+use crate::genesys::RetryPolicy;
 use crate::profiles::Store;
 use crate::secrets::SecretStore;
 
@@ -22,6 +23,9 @@ pub struct Context {
     pub locks: ConnectionLocks,
     pub history: History,
     pub checkpoints: Checkpoints,
+    /// Overrides the clients' retry policy (the CLI's `--max-retries`,
+    /// `--max-retry-after`); `None` = the defaults.
+    pub retry: Option<RetryPolicy>,
     store: Mutex<Store>,
     started_at: SystemTime,
 }
@@ -59,6 +63,7 @@ impl Context {
             registry: Registry::new(),
             locks: ConnectionLocks::new(),
             history,
+            retry: None,
             store: Mutex::new(store),
             started_at,
         };

@@ -24,7 +24,7 @@ pub use locks::{ConnectionLocks, ConnectionTurn};
 pub use preview::{preview, PreviewResult, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
 pub use run::{
-    client_for, plan, remove_stale_temp_files, resume_export, run_export, AdHoc, EventSink,
-    ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    client_for, find_resumable, plan, remove_stale_temp_files, resume_export, run_export, AdHoc,
+    EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

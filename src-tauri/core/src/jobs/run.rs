@@ -16,7 +16,7 @@ use super::events::{
 };
 use super::{Context, HistoryEntry, HistoryStatus, Throttle, PROGRESS_INTERVAL};
 use crate::error::{Error, ErrorKind, Result};
-use crate::export::{self, Destination, WriteProgress};
+use crate::export::{self, Destination, Resumable, ResumeState, WriteProgress};
 use crate::genesys::{
     Client, ClientConfig, Credentials, FetchOptions, FetchPhase, FetchProgress, FetchRequest,
 };
@@ -57,6 +57,8 @@ pub struct RunSpec {
     pub secret: Option<Secret>,
     /// The moment presets are resolved at; `None` = now.
     pub now: Option<DateTime<Utc>>,
+    /// An exact range `[from, to)` instead of the profile's (the CLI's `--from`/`--to`).
+    pub range: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Replace an existing destination file.
     pub replace: bool,
     /// Keep what was written as `name (partial).ext` on cancel or failure.
@@ -71,6 +73,7 @@ impl RunSpec {
             source: ExportSource::Profile(profile_id),
             secret: None,
             now: None,
+            range: None,
             replace: false,
             keep_partial: false,
         }
@@ -122,6 +125,9 @@ struct RunCheckpoint {
     replace: bool,
     keep_partial: bool,
     started_at: DateTime<Utc>,
+    /// The last durable point of the export (absent until the first rows are on disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resume: Option<ResumeState>,
 }
 
 /// Work out what a run will do (profile, connection, range, file name)
@@ -137,7 +143,16 @@ pub fn plan(ctx: &Context, spec: &RunSpec) -> Result<RunPlan> {
         }
         ExportSource::AdHoc(adhoc) => (adhoc.connection.clone(), adhoc.profile.clone()),
     };
-    let (from, to) = profile.resolve_range(now)?;
+    let (from, to) = match spec.range {
+        Some((from, to)) if from < to => (from, to),
+        Some(_) => {
+            return Err(Error::invalid(
+                "to",
+                "The end of the date range must be after its start.",
+            ))
+        }
+        None => profile.resolve_range(now)?,
+    };
     let file_name = profile.file_name(now)?;
     let folder = store.folder_for(&profile);
     Ok(RunPlan {
@@ -180,14 +195,19 @@ pub async fn run_export(
         replace: spec.replace,
         keep_partial: spec.keep_partial,
         started_at: Utc::now(),
+        resume: None,
     };
     execute(ctx, checkpoint, spec.secret, events, cancel).await
 }
 
 /// Resume an interrupted run (see [`Context::pending_resumes`]): the same
 /// frozen range, profile and destination, so the finished file is the one
-/// the interrupted run would have written. The output is rebuilt from the
-/// start of the range, so nothing is duplicated or missed.
+/// the interrupted run would have written. It continues from the last
+/// durable point saved in its checkpoint: the partly written file is cut back
+/// to the length saved with it and the fetch continues after the last
+/// conversation written, so nothing is duplicated or missed. When the partly
+/// written file is gone or shorter than saved, the export starts again from
+/// the beginning of the range, and the summary says so in its warnings.
 pub async fn resume_export(
     ctx: &Context,
     run_id: &str,
@@ -210,20 +230,75 @@ pub async fn resume_export(
             return Err(e);
         }
     };
-    remove_stale_temp_files(&checkpoint.destination, ctx.started_at());
+    let own = [
+        export::resume::temp_path(&checkpoint.destination, run_id),
+        export::resume::journal_path(&checkpoint.destination, run_id),
+    ];
+    remove_stale_temp_files(&checkpoint.destination, ctx.started_at(), &own);
     execute(ctx, checkpoint, secret, events, cancel).await
 }
 
-/// Remove temp files an interrupted export left beside `destination`
-/// (`.genesys-export-*.tmp` last written before this process started).
-pub fn remove_stale_temp_files(destination: &Path, process_start: std::time::SystemTime) {
+/// The newest interrupted run (see [`Context::pending_resumes`]) of the same
+/// export as `spec` into `destination`: same connection (environment and
+/// client id), filters, strategy and export options, and the same range, or
+/// the same saved profile when its range is relative ("last 7 days" resumes
+/// the range the interrupted run had frozen). `None` when there is none.
+pub fn find_resumable(
+    ctx: &Context,
+    spec: &RunSpec,
+    destination: &Path,
+) -> Result<Option<HistoryEntry>> {
+    let wanted = plan(ctx, spec)?;
+    let mut pending = ctx.pending_resumes()?;
+    pending.sort_by_key(|e| std::cmp::Reverse(e.started_at));
+    for entry in pending {
+        let Ok(Some(c)) = ctx.checkpoints.load::<RunCheckpoint>(&entry.run_id) else {
+            continue;
+        };
+        if c.destination == destination && same_export(&c.plan, &wanted) {
+            return Ok(Some(entry));
+        }
+    }
+    Ok(None)
+}
+
+fn same_export(saved: &RunPlan, wanted: &RunPlan) -> bool {
+    let (a, b) = (&saved.profile, &wanted.profile);
+    let same_range = (saved.from, saved.to) == (wanted.from, wanted.to)
+        || (!b.id.is_nil()
+            && a.id == b.id
+            && matches!(b.range, crate::profiles::DateRange::Preset { .. }));
+    saved.connection.environment == wanted.connection.environment
+        && saved.connection.client_id == wanted.connection.client_id
+        && a.filters == b.filters
+        && a.strategy == b.strategy
+        && a.export == b.export
+        && a.time_zone == b.time_zone
+        && same_range
+}
+
+/// Remove temp files interrupted exports left beside `destination`
+/// (`.genesys-export-*.tmp` and XLSX row journals `.genesys-export-*.rows`
+/// last written before this process started), except the files in `keep`
+/// (those of the run being resumed).
+pub fn remove_stale_temp_files(
+    destination: &Path,
+    process_start: std::time::SystemTime,
+    keep: &[PathBuf],
+) {
     let dir = export::output::folder_of(destination);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.starts_with(".genesys-export-") && name.ends_with(".tmp")) {
+        let ours = name.starts_with(".genesys-export-")
+            && (name.ends_with(".tmp") || name.ends_with(".rows"));
+        if !ours
+            || keep
+                .iter()
+                .any(|k| k.file_name() == Some(&entry.file_name()))
+        {
             continue;
         }
         let stale = entry
@@ -377,7 +452,11 @@ pub fn client_for(
     let secret = secret_for(ctx, connection, secret)?;
     let environment = connection.parsed_environment()?;
     let credentials = Credentials::new(connection.client_id.clone(), secret);
-    Client::new(ClientConfig::new(environment, credentials))
+    let mut config = ClientConfig::new(environment, credentials);
+    if let Some(retry) = &ctx.retry {
+        config.retry = retry.clone();
+    }
+    Client::new(config)
 }
 
 async fn fetch_and_write(
@@ -403,33 +482,79 @@ async fn fetch_and_write(
         .await?;
     let client = client_for(ctx, &plan.connection, secret)?;
     let fetch_tracker = tracker.clone();
-    let fetch = client.fetch(
-        FetchRequest {
-            from: plan.from,
-            to: plan.to,
-            filters: plan.profile.filters.clone(),
-            strategy: plan.profile.strategy,
-        },
-        FetchOptions {
-            cancel: cancel.clone(),
-            progress: Some(Arc::new(move |p: &FetchProgress| fetch_tracker.on_fetch(p))),
-        },
-    )?;
+    let options = FetchOptions {
+        cancel: cancel.clone(),
+        progress: Some(Arc::new(move |p: &FetchProgress| fetch_tracker.on_fetch(p))),
+    };
     let dest = Destination {
         path: c.destination.clone(),
         replace: c.replace,
         keep_partial: c.keep_partial,
     };
+    let format = plan.profile.export.format;
+
+    // Continue from the last durable point when its partly written file is
+    // intact; otherwise start again from the beginning of the range.
+    let mut notes = Vec::new();
+    let mut from = c.resume.clone();
+    if let Some(state) = &from {
+        if let Err(why) = export::resume::check(&c.destination, &c.run_id, format, state) {
+            tracing::warn!(run_id = %c.run_id, "cannot continue the interrupted export: {why}");
+            notes.push(restart_note(&why));
+            from = None;
+        }
+    }
+    let fetch = match &from {
+        Some(state) => match client.resume(state.fetch.clone(), options.clone()) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::warn!(run_id = %c.run_id, "cannot continue the interrupted fetch: {}", e.message);
+                notes.push(restart_note("its saved progress cannot be used"));
+                from = None;
+                None
+            }
+        },
+        None => None,
+    };
+    let fetch = match fetch {
+        Some(f) => f,
+        None => client.fetch(
+            FetchRequest {
+                from: plan.from,
+                to: plan.to,
+                filters: plan.profile.filters.clone(),
+                strategy: plan.profile.strategy,
+            },
+            options,
+        )?,
+    };
+
+    // Each durable point goes into the run's checkpoint (atomically).
+    let checkpoints = ctx.checkpoints.clone();
+    let mut saved = c.clone();
+    let mut on_durable = move |state: &ResumeState| {
+        saved.resume = Some(state.clone());
+        if let Err(e) = checkpoints.save(&saved.run_id, &saved) {
+            tracing::warn!(error = %e, "could not save the resume point");
+        }
+    };
     let write_tracker = tracker.clone();
-    let summary = export::write_export(
+    let mut summary = export::write_resumable(
         fetch,
         &client,
         &plan.profile.export,
         &dest,
+        Resumable {
+            run_id: &c.run_id,
+            from,
+            on_durable: &mut on_durable,
+        },
         cancel.clone(),
         move |w: WriteProgress| write_tracker.on_write(w),
     )
     .await?;
+    notes.append(&mut summary.warnings);
+    summary.warnings = notes;
     tracker.emit_now({
         let mut p = tracker.compose();
         p.phase = Phase::Finishing;
@@ -448,6 +573,13 @@ async fn fetch_and_write(
         duration_ms: 0,
         warnings: summary.warnings,
     })
+}
+
+/// The warning of a resume that had to start again from the beginning.
+fn restart_note(why: &str) -> String {
+    format!(
+        "The interrupted export could not continue where it stopped ({why}), so it was exported again from the start of its date range."
+    )
 }
 
 /// Merges the fetch's and the writer's progress into throttled events.

@@ -1,0 +1,282 @@
+//! Resumable exports: the files of one run have names derived from its run id,
+//! so a run interrupted by a crash or power loss can continue where its rows
+//! were last safely on disk.
+//!
+//! - CSV and JSON lines are appended to `.genesys-export-<run_id>.tmp`; on
+//!   resume the file is cut back to the length saved with the checkpoint.
+//! - XLSX cannot be appended (the workbook is zipped at the end), so every row
+//!   also goes to a row journal, `.genesys-export-<run_id>.rows` (one JSON
+//!   array of typed cells per line). On resume the journal is cut back to its
+//!   saved length and replayed into a new workbook. The journal is removed
+//!   whenever the writer goes away, except when the process dies.
+//!
+//! A durable point ([`ResumeState`]) is handed to the caller after a batch is
+//! written, flushed and `fsync`'d, at most every [`DURABLE_EVERY`], and when
+//! the stream stalls for [`STALL`] (e.g. while the next window is fetched).
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::flatten::Cell;
+use super::options::Format;
+use super::output::folder_of;
+use super::writers::{sync_file, XlsxWriter};
+use crate::genesys::{Checkpoint, Fetch};
+use crate::{Error, ErrorKind, Result};
+
+/// The least time between two durable points.
+pub const DURABLE_EVERY: Duration = Duration::from_secs(2);
+
+/// When the stream has yielded nothing for this long, the rows so far are
+/// made durable (still at most one point per [`DURABLE_EVERY`]).
+pub const STALL: Duration = Duration::from_secs(1);
+
+/// Where a resumable export stood the last time its rows were safely on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumeState {
+    /// The fetch checkpoint as of the last conversation written.
+    pub fetch: Checkpoint,
+    /// Length of the file that is appended to: the temp file for CSV and
+    /// JSON lines, the row journal for XLSX.
+    pub bytes: u64,
+    pub conversations: u64,
+    pub rows: u64,
+    pub in_progress: u64,
+    pub first_start: Option<DateTime<Utc>>,
+    pub last_start: Option<DateTime<Utc>>,
+}
+
+/// A conversation stream that can say how far it got (the fetch checkpoint
+/// as of the last conversation it yielded).
+pub trait CheckpointSource {
+    fn checkpoint(&self) -> Option<Checkpoint>;
+}
+
+impl CheckpointSource for Fetch {
+    fn checkpoint(&self) -> Option<Checkpoint> {
+        Fetch::checkpoint(self)
+    }
+}
+
+/// What makes an export resumable (see [`super::write_resumable`]).
+pub struct Resumable<'a> {
+    /// Names the run's files; letters, digits, `-` and `_` only.
+    pub run_id: &'a str,
+    /// Continue from this state (check it first with [`check`]); `None` starts afresh.
+    pub from: Option<ResumeState>,
+    /// Receives every durable point; save it with the run's checkpoint.
+    pub on_durable: &'a mut (dyn FnMut(&ResumeState) + Send),
+}
+
+pub(crate) fn check_run_id(run_id: &str) -> Result<()> {
+    let safe = !run_id.is_empty()
+        && run_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if safe {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "runId",
+            "A run id may only contain letters, digits, '-' and '_'.",
+        ))
+    }
+}
+
+/// The temp file of run `run_id` beside `dest`.
+pub fn temp_path(dest: &Path, run_id: &str) -> PathBuf {
+    folder_of(dest).join(format!(".genesys-export-{run_id}.tmp"))
+}
+
+/// The XLSX row journal of run `run_id` beside `dest`.
+pub fn journal_path(dest: &Path, run_id: &str) -> PathBuf {
+    folder_of(dest).join(format!(".genesys-export-{run_id}.rows"))
+}
+
+/// The file a resume appends to, for this format.
+fn appended_file(dest: &Path, run_id: &str, format: Format) -> PathBuf {
+    match format {
+        Format::Xlsx => journal_path(dest, run_id),
+        Format::Csv | Format::Jsonl => temp_path(dest, run_id),
+    }
+}
+
+/// Can `state` be continued? `Err` says in plain words why not (the caller
+/// then starts the export again from the beginning).
+pub fn check(
+    dest: &Path,
+    run_id: &str,
+    format: Format,
+    state: &ResumeState,
+) -> std::result::Result<(), String> {
+    check_run_id(run_id).map_err(|e| e.message)?;
+    let path = appended_file(dest, run_id, format);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() >= state.bytes => Ok(()),
+        Ok(m) => Err(format!(
+            "its partly written file holds {} bytes, fewer than the {} saved",
+            m.len(),
+            state.bytes
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err("its partly written file is gone".to_string())
+        }
+        Err(e) => Err(format!("its partly written file cannot be read ({e})")),
+    }
+}
+
+/// Open `path` for writing: empty (`keep` = `None`), or cut back to `keep`
+/// bytes and positioned at its end.
+pub(crate) fn open_cut(path: &Path, keep: Option<u64>) -> Result<File> {
+    let name = path.display().to_string();
+    let io = |e: std::io::Error| Error::io(format!("Could not write \"{name}\""), &e);
+    match keep {
+        None => OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .map_err(io),
+        Some(len) => {
+            let mut f = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .map_err(io)?;
+            let actual = f.metadata().map_err(io)?.len();
+            if actual < len {
+                return Err(Error::new(
+                    ErrorKind::Storage,
+                    format!(
+                        "The partly written export \"{name}\" is shorter than its saved progress says; it cannot be continued."
+                    ),
+                ));
+            }
+            f.set_len(len).map_err(io)?;
+            f.seek(SeekFrom::End(0)).map_err(io)?;
+            Ok(f)
+        }
+    }
+}
+
+/// The XLSX row journal: every row written, one JSON line each. Removed when dropped.
+pub(crate) struct RowJournal {
+    out: BufWriter<File>,
+    path: PathBuf,
+}
+
+impl RowJournal {
+    /// A new, empty journal for run `run_id`.
+    pub fn create(dest: &Path, run_id: &str) -> Result<Self> {
+        check_run_id(run_id)?;
+        let path = journal_path(dest, run_id);
+        let file = open_cut(&path, None)?;
+        Ok(Self {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            path,
+        })
+    }
+
+    /// Reopen the journal cut back to `bytes` and replay its rows into `xlsx`.
+    pub fn resume(dest: &Path, run_id: &str, bytes: u64, xlsx: &mut XlsxWriter) -> Result<Self> {
+        check_run_id(run_id)?;
+        let path = journal_path(dest, run_id);
+        let file = open_cut(&path, Some(bytes))?;
+        // Owned from here: removed on any error below.
+        let mut journal = Self {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            path,
+        };
+        let damaged = |why: String| {
+            Error::new(
+                ErrorKind::Storage,
+                format!("The saved rows of the interrupted export cannot be read ({why})."),
+            )
+        };
+        let mut reader = BufReader::new(
+            journal
+                .out
+                .get_ref()
+                .try_clone()
+                .map_err(|e| damaged(e.to_string()))?,
+        );
+        reader
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| damaged(e.to_string()))?;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader
+                .read_line(&mut line)
+                .map_err(|e| damaged(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            let row: Vec<Cell> =
+                serde_json::from_str(line.trim_end()).map_err(|e| damaged(e.to_string()))?;
+            xlsx.write_row(&row)?;
+        }
+        journal
+            .out
+            .get_mut()
+            .seek(SeekFrom::End(0))
+            .map_err(|e| damaged(e.to_string()))?;
+        Ok(journal)
+    }
+
+    pub fn write_row(&mut self, row: &[Cell]) -> Result<()> {
+        serde_json::to_writer(&mut self.out, row)
+            .map_err(|e| Error::io(self.write_context(), &std::io::Error::other(e)))?;
+        self.out
+            .write_all(b"\n")
+            .map_err(|e| Error::io(self.write_context(), &e))
+    }
+
+    fn write_context(&self) -> String {
+        format!("Could not write \"{}\"", self.path.display())
+    }
+
+    /// Flush to the disk; returns the journal's length.
+    pub fn sync(&mut self) -> std::io::Result<u64> {
+        self.out.flush()?;
+        sync_file(self.out.get_ref())
+    }
+}
+
+impl Drop for RowJournal {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_cut_truncates_and_refuses_a_short_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        std::fs::write(&p, b"0123456789").unwrap();
+        let mut f = open_cut(&p, Some(4)).unwrap();
+        f.write_all(b"xy").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&p).unwrap(), b"0123xy");
+        let e = open_cut(&p, Some(100)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Storage);
+        assert!(e.message.contains("shorter"), "{}", e.message);
+        drop(open_cut(&p, None).unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"");
+    }
+
+    #[test]
+    fn bad_run_ids_name_no_files() {
+        assert!(RowJournal::create(Path::new("/tmp/x.xlsx"), "../x").is_err());
+    }
+}
