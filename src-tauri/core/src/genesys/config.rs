@@ -88,6 +88,12 @@ pub struct ClientConfig {
     pub auto_async_min_span: chrono::Duration,
     /// Async job polling.
     pub job_polling: JobPolling,
+    /// Raw JSON (bytes) one window keeps in memory while it is put in order;
+    /// beyond it, sorted runs go to a temporary file (default 4 MiB, so a
+    /// fetch holds about `parallelism` × this, whatever the day's volume).
+    pub sort_memory: usize,
+    /// Folder for those temporary files (default: the system's temp folder).
+    pub spill_dir: Option<std::path::PathBuf>,
 }
 
 impl ClientConfig {
@@ -106,6 +112,8 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(60),
             auto_async_min_span: chrono::Duration::days(3),
             job_polling: JobPolling::default(),
+            sort_memory: 4 * 1024 * 1024,
+            spill_dir: None,
         }
     }
 

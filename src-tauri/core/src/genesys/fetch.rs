@@ -1,8 +1,7 @@
 //! Fetching conversations: plan → windows (sync pages or async jobs, several
 //! at once) → kept to `conversationStart ∈ [from, to)`, de-duplicated,
-//! ordered by (start, id) → a [`Fetch`] stream, with progress, cancellation
-//! and checkpoints.
-use std::collections::HashSet;
+//! ordered by (start, id) in bounded memory ([`super::sorter`]) → a
+//! [`Fetch`] stream, with progress, cancellation and checkpoints.
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -24,6 +23,7 @@ use super::model::Conversation;
 use super::plan::{self, Checkpoint, FetchMethod, Position, Window};
 use super::progress::{FetchPhase, ProgressFn, Reporter, WaitReason};
 use super::query;
+use super::sorter::{Sorted, WindowSorter};
 use crate::error::{Error, ErrorKind, Result};
 
 pub(crate) const DETAILS_QUERY: &str = "/api/v2/analytics/conversations/details/query";
@@ -186,7 +186,8 @@ pub(crate) fn start(
     })?;
     let stop = opts.cancel.child_token();
     let rep = Reporter::new(opts.progress.clone());
-    let (tx, rx) = mpsc::channel(2048);
+    // Parsed conversations waiting for the writer: a few batches' worth.
+    let (tx, rx) = mpsc::channel(256);
     let checkpoint = resume.clone().unwrap_or(Checkpoint {
         version: 1,
         from: req.from,
@@ -324,6 +325,7 @@ async fn drive(
             .map_err(|e| Error::internal(format!("A download task stopped unexpectedly: {e}")))??;
         let i = index;
         for c in convs {
+            let c = c?;
             if i == first {
                 if let Some(after) = &skip_until {
                     if &position(&c) <= after {
@@ -402,32 +404,29 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Resul
     })
 }
 
-fn to_conversations(list: Vec<&RawValue>, out: &mut Vec<Conversation>) -> Result<()> {
+fn to_sorter(list: Vec<&RawValue>, out: &mut WindowSorter) -> Result<()> {
     for raw in list {
-        let c = Conversation::from_raw(raw).map_err(|e| {
-            Error::new(
-                ErrorKind::Server,
-                format!("Genesys Cloud sent a conversation we could not read: {e}."),
-            )
-        })?;
-        out.push(c);
+        out.push(raw)?;
     }
     Ok(())
 }
 
 /// One window: fetch, keep `[start, end)`, de-duplicate, order.
-async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Vec<Conversation>> {
-    let mut convs = match w.method {
-        FetchMethod::Sync => sync_range(ctx, index, w.start, w.end, 0, None).await?,
-        FetchMethod::Async => async_range(ctx, w.start, w.end).await?,
-    };
-    convs.retain(|c| c.conversation_start >= w.start && c.conversation_start < w.end);
-    let mut seen = HashSet::with_capacity(convs.len());
-    convs.retain(|c| seen.insert(c.conversation_id.clone()));
-    convs.sort_by(|a, b| {
-        (a.conversation_start, &a.conversation_id).cmp(&(b.conversation_start, &b.conversation_id))
-    });
-    Ok(convs)
+async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Sorted> {
+    let cfg = &ctx.http.cfg;
+    let mut out = WindowSorter::new(w.start, w.end, cfg.sort_memory, cfg.spill_dir.clone());
+    match w.method {
+        FetchMethod::Sync => sync_range(ctx, &mut out, index, w.start, w.end, 0, None).await?,
+        FetchMethod::Async => async_range(ctx, &mut out, w.start, w.end).await?,
+    }
+    if out.spilled_runs() > 0 {
+        tracing::debug!(
+            window = index,
+            runs = out.spilled_runs(),
+            "window sorted through temporary files"
+        );
+    }
+    Ok(out.finish())
 }
 
 #[derive(Deserialize)]
@@ -445,16 +444,16 @@ type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// `totalHits` is over the paging cap.
 fn sync_range<'a>(
     ctx: &'a Ctx,
+    out: &'a mut WindowSorter,
     index: usize,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     depth: u32,
     parent_hits: Option<u64>,
-) -> BoxFut<'a, Result<Vec<Conversation>>> {
+) -> BoxFut<'a, Result<()>> {
     Box::pin(async move {
         let cfg = &ctx.http.cfg;
         let page_size = cfg.sync_page_size;
-        let mut out = Vec::new();
         let mut page: u32 = 1;
         loop {
             let body = query::sync_query(start, end, &ctx.filters, page_size, page);
@@ -473,18 +472,20 @@ fn sync_range<'a>(
                     ctx.rep.window_hits(index, hits);
                 }
                 if hits > cfg.paging_cap {
-                    return over_cap(ctx, index, start, end, depth, hits, parent_hits).await;
+                    return over_cap(ctx, out, index, start, end, depth, hits, parent_hits).await;
                 }
             }
             let Some(list) = parsed.conversations.filter(|l| !l.is_empty()) else {
                 break;
             };
             let full = list.len() as u64 >= u64::from(page_size);
-            to_conversations(list, &mut out)?;
+            to_sorter(list, out)?;
             if full && u64::from(page) * u64::from(page_size) >= cfg.paging_cap {
-                // totalHits was low but the pages keep coming: split anyway.
+                // totalHits was low but the pages keep coming: split anyway
+                // (what was read already is de-duplicated by the sorter).
                 return over_cap(
                     ctx,
+                    out,
                     index,
                     start,
                     end,
@@ -496,32 +497,32 @@ fn sync_range<'a>(
             }
             page += 1;
         }
-        Ok(out)
+        Ok(())
     })
 }
 
 /// A sync range has more results than paging can reach.
+#[allow(clippy::too_many_arguments)]
 async fn over_cap(
     ctx: &Ctx,
+    out: &mut WindowSorter,
     index: usize,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     depth: u32,
     hits: u64,
     parent_hits: Option<u64>,
-) -> Result<Vec<Conversation>> {
+) -> Result<()> {
     let shrinking = parent_hits.is_none_or(|p| hits < p);
     if end - start > Duration::minutes(1) && shrinking {
         tracing::info!(%start, %end, hits, "splitting a window over the paging cap");
         let (a, mid, b) = plan::halve(start, end);
-        let mut left = sync_range(ctx, index, a, mid, depth + 1, Some(hits)).await?;
-        let right = sync_range(ctx, index, mid, b, depth + 1, Some(hits)).await?;
-        left.extend(right);
-        Ok(left)
+        sync_range(ctx, out, index, a, mid, depth + 1, Some(hits)).await?;
+        sync_range(ctx, out, index, mid, b, depth + 1, Some(hits)).await
     } else {
         // Splitting no longer helps (the query matches whole days): use a job.
         tracing::info!(%start, %end, hits, "sync paging cap reached; using an async job");
-        async_range(ctx, start, end).await
+        async_range(ctx, out, start, end).await
     }
 }
 
@@ -601,9 +602,10 @@ enum JobEnd {
 /// A FAILED/EXPIRED job is submitted once more, then reported clearly.
 async fn async_range(
     ctx: &Ctx,
+    out: &mut WindowSorter,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<Vec<Conversation>> {
+) -> Result<()> {
     let mut last_failure = String::new();
     for attempt in 1..=2 {
         let body = query::async_job(start, end, &ctx.filters);
@@ -621,10 +623,10 @@ async fn async_range(
         };
         let id = created.job_id;
         match wait_for_job(ctx, &id).await? {
-            JobEnd::Fulfilled => match read_results(ctx, &id).await {
-                Ok(v) => {
+            JobEnd::Fulfilled => match read_results(ctx, out, &id).await {
+                Ok(()) => {
                     guard.delete(&ctx.rep).await;
-                    return Ok(v);
+                    return Ok(());
                 }
                 Err(e) if e.kind == ErrorKind::NotFound => {
                     last_failure = "its results expired while we read them".into();
@@ -690,8 +692,7 @@ async fn wait_for_job(ctx: &Ctx, id: &str) -> Result<JobEnd> {
     }
 }
 
-async fn read_results(ctx: &Ctx, id: &str) -> Result<Vec<Conversation>> {
-    let mut out = Vec::new();
+async fn read_results(ctx: &Ctx, out: &mut WindowSorter, id: &str) -> Result<()> {
     let mut cursor: Option<String> = None;
     let path = format!("{JOBS}/{id}/results");
     loop {
@@ -704,12 +705,12 @@ async fn read_results(ctx: &Ctx, id: &str) -> Result<Vec<Conversation>> {
         let page: JobPage = parse(&resp.body, "job results")?;
         ctx.rep.page_read();
         if let Some(list) = page.conversations {
-            to_conversations(list, &mut out)?;
+            to_sorter(list, out)?;
         }
         match page.cursor {
             Some(c) if !c.is_empty() => cursor = Some(c),
             _ => break,
         }
     }
-    Ok(out)
+    Ok(())
 }

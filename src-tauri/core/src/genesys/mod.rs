@@ -17,6 +17,7 @@ pub mod progress;
 pub mod query;
 pub mod region;
 pub mod secret;
+mod sorter;
 
 pub use client::{parse_datetime, Client, CONNECTED};
 pub use config::{ClientConfig, JobPolling, RetryPolicy};
