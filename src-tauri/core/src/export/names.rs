@@ -140,6 +140,8 @@ impl NameCache {
     }
 
     /// Ask the source for the ids of `kinds` in `conversations` that are not cached yet.
+    /// The kinds are looked up at the same time (one round trip of latency,
+    /// not one per kind); the chunks of one kind one after the other.
     ///
     /// A failing lookup is not fatal: the export continues with ids for that
     /// kind and the summary says why. Cancellation is passed on.
@@ -149,6 +151,7 @@ impl NameCache {
         kinds: &[EntityKind],
         conversations: &[Conversation],
     ) -> Result<()> {
+        let mut wanted: Vec<(EntityKind, Vec<String>)> = Vec::new();
         for &kind in kinds {
             if self.failed.contains(&kind) {
                 continue;
@@ -163,24 +166,35 @@ impl NameCache {
                     }
                 });
             }
+            if !missing.is_empty() {
+                wanted.push((kind, missing));
+            }
+        }
+        let answers = futures::future::join_all(wanted.iter().map(|(kind, missing)| async move {
+            let mut found = HashMap::new();
             for chunk in missing.chunks(MAX_IDS_PER_LOOKUP) {
-                match source.lookup(kind, chunk).await {
-                    Ok(mut found) => {
-                        for id in chunk {
-                            let name = found.remove(id).filter(|n| !n.trim().is_empty());
-                            cached.insert(id.clone(), name);
-                        }
+                found.extend(source.lookup(*kind, chunk).await?);
+            }
+            Ok::<_, crate::Error>(found)
+        }))
+        .await;
+        for ((kind, missing), answer) in wanted.into_iter().zip(answers) {
+            match answer {
+                Ok(mut found) => {
+                    let cached = self.known.entry(kind).or_default();
+                    for id in missing {
+                        let name = found.remove(&id).filter(|n| !n.trim().is_empty());
+                        cached.insert(id, name);
                     }
-                    Err(e) if e.kind == ErrorKind::Cancelled => return Err(e),
-                    Err(e) => {
-                        self.failed.insert(kind);
-                        self.warnings.push(format!(
-                            "The {} names could not be looked up, so their ids are shown instead ({}).",
-                            kind.plural(),
-                            e.message.trim_end_matches('.')
-                        ));
-                        break;
-                    }
+                }
+                Err(e) if e.kind == ErrorKind::Cancelled => return Err(e),
+                Err(e) => {
+                    self.failed.insert(kind);
+                    self.warnings.push(format!(
+                        "The {} names could not be looked up, so their ids are shown instead ({}).",
+                        kind.plural(),
+                        e.message.trim_end_matches('.')
+                    ));
                 }
             }
         }

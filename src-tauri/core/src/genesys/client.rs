@@ -7,8 +7,10 @@ use reqwest::Method;
 
 use super::config::ClientConfig;
 use super::fetch::{self, Fetch, FetchOptions, FetchRequest, DETAILS, DETAILS_QUERY};
+use super::filters::Filters;
 use super::http::{ApiRequest, Http};
 use super::lookup::{self, Entity, EntityKind};
+use super::model::Conversation;
 use super::plan::Checkpoint;
 use super::progress::Reporter;
 use super::query;
@@ -87,6 +89,55 @@ impl Client {
         fetch::start(self.http.clone(), request, Some(checkpoint), options)
     }
 
+    /// One page of the sync details query over `[from, to)` (at most the
+    /// API's longest interval), ordered by conversation start, with the
+    /// query's `totalHits`. For previews: a full pull uses [`Client::fetch`].
+    pub async fn details_page(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        filters: &Filters,
+        page_size: u32,
+        page_number: u32,
+    ) -> Result<DetailsPage> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page<'a> {
+            #[serde(borrow, default)]
+            conversations: Option<Vec<&'a serde_json::value::RawValue>>,
+            #[serde(default)]
+            total_hits: Option<u64>,
+        }
+        fetch::validate(&FetchRequest {
+            from,
+            to,
+            filters: filters.clone(),
+            strategy: Default::default(),
+        })?;
+        let body = query::sync_query(from, to, filters, page_size, page_number);
+        let resp = self
+            .http
+            .send(
+                &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
+                &Reporter::silent(),
+            )
+            .await?;
+        let page: Page = fetch::parse(&resp.body, "details query")?;
+        let mut conversations = Vec::new();
+        for raw in page.conversations.unwrap_or_default() {
+            conversations.push(Conversation::from_raw(raw).map_err(|e| {
+                Error::new(
+                    crate::error::ErrorKind::Server,
+                    format!("Genesys Cloud sent a conversation we could not read: {e}."),
+                )
+            })?);
+        }
+        Ok(DetailsPage {
+            conversations,
+            total_hits: page.total_hits,
+        })
+    }
+
     /// Names for ids, in bulk (users include inactive and deleted ones).
     /// Unknown ids are absent from the map.
     pub async fn lookup_names(
@@ -106,6 +157,15 @@ impl Client {
     ) -> Result<Vec<Entity>> {
         lookup::list_entities(&self.http, kind, name_filter).await
     }
+}
+
+/// One page of the sync details query (see [`Client::details_page`]).
+#[derive(Debug, Clone)]
+pub struct DetailsPage {
+    /// As Genesys sent them (may include conversations that started before
+    /// the interval but touch it).
+    pub conversations: Vec<Conversation>,
+    pub total_hits: Option<u64>,
 }
 
 /// Parse a date-time a user typed (RFC 3339, e.g. `2024-05-01T00:00:00Z`).

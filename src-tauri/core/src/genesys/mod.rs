@@ -19,7 +19,7 @@ pub mod region;
 pub mod secret;
 mod sorter;
 
-pub use client::{parse_datetime, Client, CONNECTED};
+pub use client::{parse_datetime, Client, DetailsPage, CONNECTED};
 pub use config::{ClientConfig, JobPolling, RetryPolicy};
 pub use errors::DETAILS_PERMISSION;
 pub use fetch::{Fetch, FetchOptions, FetchRequest};

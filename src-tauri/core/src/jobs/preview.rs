@@ -1,6 +1,5 @@
 //! Preview: the first rows of a profile's export and the estimated count,
-//! without a full pull (the fetch is dropped, which cancels it, once enough
-//! conversations have arrived).
+//! without a full pull: a few small pages of the sync query.
 use futures::StreamExt;
 use serde::Serialize;
 use ts_rs::TS;
@@ -9,10 +8,14 @@ use super::run::{client_for, plan, RunSpec};
 use super::Context;
 use crate::error::{Error, Result};
 use crate::export::{self, Delimiter, Destination, Format};
-use crate::genesys::{FetchOptions, FetchRequest, Strategy};
+use crate::genesys::plan::split;
+use crate::genesys::{Conversation, DetailsPage, FetchMethod};
 
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 20;
+
+/// First pages asked for at once.
+pub const PREVIEW_PARALLEL: usize = 8;
 
 /// What `preview` returns.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -31,34 +34,62 @@ pub struct PreviewResult {
 }
 
 /// Preview a run (usually `RunSpec::profile`).
+///
+/// Fast at any latency: the range is cut into the API's longest intervals
+/// (7 days) and the first small page of each is asked for at once (up to
+/// [`PREVIEW_PARALLEL`] in flight): their `totalHits` add up to the estimate
+/// and the earliest conversations are the rows. More pages are read only
+/// when the first ones hold fewer than [`PREVIEW_ROWS`] conversations of the
+/// range. No async job, no full window.
 pub async fn preview(ctx: &Context, spec: &RunSpec) -> Result<PreviewResult> {
     let plan = plan(ctx, spec)?;
     let client = client_for(ctx, &plan.connection, spec.secret.clone())?;
     let cancel = tokio_util::sync::CancellationToken::new();
-    let _stop = cancel.clone().drop_guard();
-    let mut fetch = Box::pin(client.fetch(
-        FetchRequest {
-            from: plan.from,
-            to: plan.to,
-            filters: plan.profile.filters.clone(),
-            // The sync query answers first pages fastest.
-            strategy: Strategy::Sync,
-        },
-        FetchOptions {
-            cancel: cancel.clone(),
-            progress: None,
-        },
-    )?);
+    let filters = &plan.profile.filters;
+    let page_size = PREVIEW_ROWS as u32;
+    let windows = split(
+        plan.from,
+        plan.to,
+        client.config().max_interval,
+        FetchMethod::Sync,
+    );
+    // Owned bounds, so the future stays `Send` for any caller (Tauri commands).
+    let bounds: Vec<_> = windows.iter().map(|w| (w.start, w.end)).collect();
+    let firsts: Vec<Result<DetailsPage>> = futures::stream::iter(bounds)
+        .map(|(start, end)| client.details_page(start, end, filters, page_size, 1))
+        .buffered(PREVIEW_PARALLEL)
+        .collect()
+        .await;
+    let mut estimated_total = None;
     let mut first = Vec::new();
-    while first.len() < PREVIEW_ROWS {
-        match fetch.next().await {
-            Some(Ok(c)) => first.push(c),
-            Some(Err(e)) => return Err(e),
-            None => break,
+    for (w, page) in windows.iter().zip(firsts) {
+        let mut page = page?;
+        if let Some(hits) = page.total_hits {
+            estimated_total = Some(estimated_total.unwrap_or(0) + hits);
+        }
+        let mut number = 1;
+        while first.len() < PREVIEW_ROWS {
+            let full = page.conversations.len() >= PREVIEW_ROWS;
+            let mut kept: Vec<Conversation> = page
+                .conversations
+                .into_iter()
+                .filter(|c| c.conversation_start >= w.start && c.conversation_start < w.end)
+                .collect();
+            kept.sort_by(|a, b| {
+                (a.conversation_start, &a.conversation_id)
+                    .cmp(&(b.conversation_start, &b.conversation_id))
+            });
+            first.extend(kept);
+            if !full || first.len() >= PREVIEW_ROWS {
+                break;
+            }
+            number += 1;
+            page = client
+                .details_page(w.start, w.end, filters, page_size, number)
+                .await?;
         }
     }
-    let estimated_total = fetch.progress().estimated_total;
-    drop(fetch);
+    first.truncate(PREVIEW_ROWS);
 
     // Render exactly as the CSV export would, into a temp file, and read it back.
     let dir = tempfile::tempdir().map_err(|e| Error::io("Cannot prepare the preview", &e))?;
