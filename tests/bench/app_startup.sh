@@ -5,7 +5,9 @@
 #   tests/bench/app_startup.sh             # RUNS=5 by default
 #
 # Cold start = from exec until a window titled "Genesys Export" exists
-# (xdotool search --sync) under Xvfb, with a fresh, empty config/data dir.
+# (xdotool search --sync) under Xvfb, with a fresh, empty config/data dir;
+# to interactive = until the UI's script has run and sent its first command
+# (the app logs "window ready" into its log folder, polled every 10 ms).
 # Idle RSS = 5 s after the window appears: the app process, and the whole
 # process tree (WebKitGTK runs its web and network processes separately).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -37,8 +39,8 @@ tree_rss_kb() { # RSS of a process and all its descendants
 echo "## app_startup.sh: $(date -u '+%F %T UTC')"
 machine_info
 echo
-echo "| run | cold start to window (ms) | idle RSS app (MB) | idle RSS with WebKit processes (MB) |"
-echo "|---:|---:|---:|---:|"
+echo "| run | cold start to window (ms) | to interactive UI (ms) | idle RSS app (MB) | idle RSS with WebKit processes (MB) |"
+echo "|---:|---:|---:|---:|---:|"
 for i in $(seq 1 "$RUNS"); do
   home="$(mktemp -d)"
   t0="$(date +%s%N)"
@@ -46,10 +48,16 @@ for i in $(seq 1 "$RUNS"); do
   pid=$!
   xdotool search --sync --onlyvisible --name '^Genesys Export' >/dev/null
   t1="$(date +%s%N)"
+  t2=""
+  for _ in $(seq 1 1000); do
+    if grep -rqs "window ready" "$home/.local/share"; then t2="$(date +%s%N)"; break; fi
+    sleep 0.01
+  done
+  ready_ms="n/a"; [[ -n "$t2" ]] && ready_ms=$(((t2 - t0) / 1000000))
   sleep 5
   app_kb="$(awk '/^VmRSS/{print $2}' "/proc/$pid/status")"
   tree_kb="$(tree_rss_kb "$pid")"
-  printf '| %d | %d | %.1f | %.1f |\n' "$i" $(((t1 - t0) / 1000000)) \
+  printf '| %d | %d | %s | %.1f | %.1f |\n' "$i" $(((t1 - t0) / 1000000)) "$ready_ms" \
     "$(awk -v k="$app_kb" 'BEGIN{print k/1024}')" "$(awk -v k="$tree_kb" 'BEGIN{print k/1024}')"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$home"

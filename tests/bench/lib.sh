@@ -64,13 +64,24 @@ sim_stat() {
   echo "${v:-n/a}"
 }
 
-# timed OUT_PREFIX CMD...: run CMD under GNU time; sets WALL_S and MAXRSS_KB.
+# proc_cpu_s PID: user + system CPU seconds a running process has used so far.
+proc_cpu_s() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# proc_hwm_mb PID: a running process's peak resident memory (VmHWM) in MB.
+proc_hwm_mb() {
+  awk '/^VmHWM/{ printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# timed OUT_PREFIX CMD...: run CMD under GNU time; sets WALL_S, MAXRSS_KB and CPU_S (user + system).
 timed() {
   local prefix="$1"; shift
   local rc=0
   /usr/bin/time -v -o "$prefix.time" "$@" >"$prefix.out" 2>"$prefix.err" || rc=$?
   WALL_S="$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$prefix.time" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')"
   MAXRSS_KB="$(awk -F': ' '/Maximum resident set size/{print $2}' "$prefix.time")"
+  CPU_S="$(awk -F': ' '/User time|System time/{s+=$2} END{printf "%.1f", s}' "$prefix.time")"
   return $rc
 }
 
