@@ -275,6 +275,48 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"");
     }
 
+    fn state(bytes: u64) -> ResumeState {
+        let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap();
+        ResumeState {
+            fetch: Checkpoint {
+                version: 1,
+                from: t,
+                to: t + chrono::Duration::days(1),
+                filters: Default::default(),
+                strategy: Default::default(),
+                windows: Vec::new(),
+                completed_windows: 0,
+                last_emitted: None,
+                delivered: 0,
+            },
+            bytes,
+            conversations: 0,
+            rows: 0,
+            in_progress: 0,
+            first_start: None,
+            last_start: None,
+        }
+    }
+
+    #[test]
+    fn check_refuses_a_missing_or_short_file_and_accepts_a_longer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        let why = check(&dest, "r1", Format::Csv, &state(10)).unwrap_err();
+        assert!(why.contains("gone"), "{why}");
+        std::fs::write(temp_path(&dest, "r1"), b"12345").unwrap();
+        let why = check(&dest, "r1", Format::Csv, &state(10)).unwrap_err();
+        assert!(why.contains("fewer than the 10 saved"), "{why}");
+        // Rows written after the last durable point are cut off on resume.
+        std::fs::write(temp_path(&dest, "r1"), b"0123456789abc").unwrap();
+        assert_eq!(check(&dest, "r1", Format::Csv, &state(10)), Ok(()));
+        // XLSX resumes from its row journal, not from the temp file.
+        assert!(check(&dest, "r1", Format::Xlsx, &state(10)).is_err());
+        std::fs::write(journal_path(&dest, "r1"), b"0123456789").unwrap();
+        assert_eq!(check(&dest, "r1", Format::Xlsx, &state(10)), Ok(()));
+        assert!(check(&dest, "../r1", Format::Csv, &state(0)).is_err());
+    }
+
     #[test]
     fn bad_run_ids_name_no_files() {
         assert!(RowJournal::create(Path::new("/tmp/x.xlsx"), "../x").is_err());
