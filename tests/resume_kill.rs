@@ -2,10 +2,11 @@
 //! it continues from its checkpoint (it fetches less than the whole range),
 //! and the finished file equals an uninterrupted export of the same query
 //! (CSV and JSON lines byte for byte; XLSX cell by cell, since the zip carries
-//! timestamps). A resume whose partly written file was damaged starts again
-//! cleanly and says so. Through the core (`genesys_core::jobs`) and the
+//! timestamps). A resume whose partly written file was damaged (cut short, or
+//! an unreadable XLSX row journal) starts again cleanly and says so. Through the core (`genesys_core::jobs`) and the
 //! emulator over loopback HTTP; the export that gets killed runs in a child
 //! process (this test binary, re-run with `RESUME_CHILD_ROOT` set).
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +15,7 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::{NaiveDate, TimeZone, Utc};
 use genesys_core::export::Format;
 use genesys_core::genesys::Strategy;
-use genesys_core::jobs::{self, AdHoc, Context, ExportSource, HistoryStatus, RunSpec};
+use genesys_core::jobs::{self, AdHoc, Context, ExportSource, HistoryStatus, RunSpec, RunSummary};
 use genesys_core::profiles::{Connection, DateRange, QueryProfile, Store};
 use genesys_core::secrets::{MemoryStore, Secret};
 use serde_json::Value;
@@ -75,10 +76,10 @@ fn context(root: &Path) -> Context {
     ctx
 }
 
-/// About 1,000 conversations a day: ten sync pages per window.
+/// About 500 conversations a day: five sync pages per window.
 fn sim_config(latency_ms: u64) -> genesys_sim::SimConfig {
     let mut cfg = genesys_sim::SimConfig {
-        conversations: 14_000,
+        conversations: 7_000,
         start: Utc.with_ymd_and_hms(2026, 11, 6, 0, 0, 0).unwrap(),
         days: 14,
         now: Some(Utc.with_ymd_and_hms(2026, 11, 25, 0, 0, 0).unwrap()),
@@ -145,13 +146,63 @@ fn xlsx_cells(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
         .collect()
 }
 
+/// An uninterrupted export of the same query, from the same dataset.
+struct Reference {
+    path: PathBuf,
+    summary: RunSummary,
+    /// Conversations the emulator served for it.
+    served: u64,
+}
+
+/// The uninterrupted export in each format (fast emulator).
+fn references(dir: &Path) -> HashMap<&'static str, Reference> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fast = rt.block_on(genesys_sim::Sim::start(sim_config(0))).unwrap();
+    let ctx = context(dir);
+    let mut out = HashMap::new();
+    for ext in ["csv", "jsonl", "xlsx"] {
+        let path = dir.join(format!("reference.{ext}"));
+        let before = fast.stats().conversations_served;
+        let summary = rt
+            .block_on(jobs::run_export(
+                &ctx,
+                spec(&fast.base_url(), &format!("run-reference-{ext}"), ext),
+                path.clone(),
+                Arc::new(|_| {}),
+                CancellationToken::new(),
+            ))
+            .unwrap();
+        let served = fast.stats().conversations_served - before;
+        assert!(summary.conversations > 3_000, "{summary:?}");
+        out.insert(
+            ext,
+            Reference {
+                path,
+                summary,
+                served,
+            },
+        );
+    }
+    out
+}
+
+/// What happens to the partly written file between the kill and the resume.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Damage {
+    None,
+    /// Cut shorter than the checkpoint says.
+    Short,
+    /// Same length, unreadable content.
+    Garbled,
+}
+
 /// Kill a child mid-export, resume, compare with an uninterrupted export.
-/// With `damage`, the partly written file is cut short before the resume.
-fn killed_and_resumed(ext: &str, damage: bool) {
+/// A damaged partly written file must lead to a clean restart.
+fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     // A slow emulator: a window takes ~2.5 s, so the child is surely mid-export.
     let slow = rt
-        .block_on(genesys_sim::Sim::start(sim_config(250)))
+        .block_on(genesys_sim::Sim::start(sim_config(500)))
         .unwrap();
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("out");
@@ -202,13 +253,24 @@ fn killed_and_resumed(ext: &str, damage: bool) {
     let appended = if ext == "xlsx" { &journal } else { &temp };
     let saved_bytes = saved["resume"]["bytes"].as_u64().unwrap();
     assert!(saved_bytes > 0);
-    if damage {
-        // Shorter than the checkpoint says: it cannot be continued.
-        let f = std::fs::OpenOptions::new()
-            .write(true)
-            .open(appended)
-            .unwrap();
-        f.set_len(saved_bytes / 2).unwrap();
+    match damage {
+        Damage::None => {}
+        Damage::Short => {
+            // Shorter than the checkpoint says: it cannot be continued.
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(appended)
+                .unwrap();
+            f.set_len(saved_bytes / 2).unwrap();
+        }
+        Damage::Garbled => {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(appended)
+                .unwrap();
+            f.write_all(b"#garbled#").unwrap();
+        }
     }
 
     // "Restart": the run is interrupted and offered for resume.
@@ -241,26 +303,12 @@ fn killed_and_resumed(ext: &str, damage: bool) {
         "{ext}: no temp file or row journal left"
     );
 
-    // The same query, uninterrupted, from the same dataset (fast emulator).
-    let fast = rt.block_on(genesys_sim::Sim::start(sim_config(0))).unwrap();
-    let other = tempfile::tempdir().unwrap();
-    let ctx2 = context(other.path());
-    let reference = other.path().join(format!("reference.{ext}"));
-    let full = rt
-        .block_on(jobs::run_export(
-            &ctx2,
-            spec(&fast.base_url(), "run-reference", ext),
-            reference.clone(),
-            Arc::new(|_| {}),
-            CancellationToken::new(),
-        ))
-        .unwrap();
-    let served_by_full = fast.stats().conversations_served;
-    assert!(full.conversations > 5_000, "{full:?}");
+    let (full, served_by_full) = (&reference.summary, reference.served);
+    let reference = &reference.path;
     assert_eq!(resumed.rows, full.rows, "{ext}: rows of the whole file");
     assert_eq!(resumed.conversations, full.conversations);
     if ext == "xlsx" {
-        let (a, b) = (xlsx_cells(&dest), xlsx_cells(&reference));
+        let (a, b) = (xlsx_cells(&dest), xlsx_cells(reference));
         assert_eq!(a.len(), b.len());
         assert!(
             a == b,
@@ -269,7 +317,7 @@ fn killed_and_resumed(ext: &str, damage: bool) {
     } else {
         let (a, b) = (
             std::fs::read(&dest).unwrap(),
-            std::fs::read(&reference).unwrap(),
+            std::fs::read(reference).unwrap(),
         );
         assert_eq!(a.len(), b.len(), "{ext}");
         assert!(
@@ -282,7 +330,7 @@ fn killed_and_resumed(ext: &str, damage: bool) {
         .warnings
         .iter()
         .any(|w| w.contains("exported again from the start"));
-    if damage {
+    if damage != Damage::None {
         assert!(restarted, "{:?}", resumed.warnings);
         assert!(served_by_resume >= served_by_full);
     } else {
@@ -293,7 +341,7 @@ fn killed_and_resumed(ext: &str, damage: bool) {
         );
     }
     println!(
-        "{ext} (damaged: {damage}): resume fetched {served_by_resume} conversations, the whole range {served_by_full}"
+        "{ext} (damage: {damage:?}): resume fetched {served_by_resume} conversations, the whole range {served_by_full}"
     );
 }
 
@@ -302,18 +350,24 @@ fn killed_export_is_offered_for_resume_and_continues_from_its_checkpoint() {
     if std::env::var("RESUME_CHILD_ROOT").is_ok() {
         return;
     }
-    // Four independent cases (own emulator, folders and child) at once: the
-    // waits are the emulator's latency, not CPU.
+    // Independent cases (own emulator, folders and child) at once: the waits
+    // are the emulator's latency, not CPU.
     let cases = [
-        ("csv", false),
-        ("jsonl", false),
-        ("xlsx", false),
-        ("csv", true),
+        ("csv", Damage::None),
+        ("jsonl", Damage::None),
+        ("xlsx", Damage::None),
+        ("csv", Damage::Short),
+        ("xlsx", Damage::Garbled),
     ];
+    let dir = tempfile::tempdir().unwrap();
+    let refs = references(dir.path());
     std::thread::scope(|s| {
         let handles: Vec<_> = cases
             .iter()
-            .map(|(ext, damage)| s.spawn(move || killed_and_resumed(ext, *damage)))
+            .map(|(ext, damage)| {
+                let reference = &refs[ext];
+                s.spawn(move || killed_and_resumed(ext, *damage, reference))
+            })
             .collect();
         for h in handles {
             if let Err(panic) = h.join() {

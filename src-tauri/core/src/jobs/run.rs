@@ -504,6 +504,67 @@ async fn fetch_and_write(
             from = None;
         }
     }
+    let first = write_once(
+        ctx,
+        c,
+        &client,
+        &dest,
+        options.clone(),
+        from.clone(),
+        &mut notes,
+        tracker,
+        cancel,
+    )
+    .await;
+    let mut summary = match first {
+        // The saved rows could not be read back (e.g. a damaged XLSX row journal).
+        Err(e) if from.is_some() && e.kind == ErrorKind::Storage && !cancel.is_cancelled() => {
+            tracing::warn!(run_id = %c.run_id, "cannot continue the interrupted export: {}", e.message);
+            notes.push(restart_note("its partly written file cannot be read back"));
+            write_once(
+                ctx, c, &client, &dest, options, None, &mut notes, tracker, cancel,
+            )
+            .await?
+        }
+        other => other?,
+    };
+    notes.append(&mut summary.warnings);
+    summary.warnings = notes;
+    tracker.emit_now({
+        let mut p = tracker.compose();
+        p.phase = Phase::Finishing;
+        p.percent = Some(100.0);
+        p.eta_seconds = Some(0);
+        p.conversations = summary.conversations;
+        p.rows = summary.rows;
+        p.message = format!("Saved {}", summary.path);
+        p
+    });
+    Ok(RunSummary {
+        rows: summary.rows,
+        conversations: summary.conversations,
+        path: summary.path,
+        bytes: summary.bytes,
+        duration_ms: 0,
+        warnings: summary.warnings,
+    })
+}
+
+/// One pass of fetch → file: continuing from `from` (falling back to the
+/// start of the range when the fetch checkpoint is unusable), or afresh.
+#[allow(clippy::too_many_arguments)]
+async fn write_once(
+    ctx: &Context,
+    c: &RunCheckpoint,
+    client: &Client,
+    dest: &Destination,
+    options: FetchOptions,
+    mut from: Option<ResumeState>,
+    notes: &mut Vec<String>,
+    tracker: &Arc<Tracker>,
+    cancel: &CancellationToken,
+) -> Result<export::Summary> {
+    let plan = &c.plan;
     let fetch = match &from {
         Some(state) => match client.resume(state.fetch.clone(), options.clone()) {
             Ok(f) => Some(f),
@@ -539,11 +600,11 @@ async fn fetch_and_write(
         }
     };
     let write_tracker = tracker.clone();
-    let mut summary = export::write_resumable(
+    export::write_resumable(
         fetch,
-        &client,
+        client,
         &plan.profile.export,
-        &dest,
+        dest,
         Resumable {
             run_id: &c.run_id,
             from,
@@ -552,27 +613,7 @@ async fn fetch_and_write(
         cancel.clone(),
         move |w: WriteProgress| write_tracker.on_write(w),
     )
-    .await?;
-    notes.append(&mut summary.warnings);
-    summary.warnings = notes;
-    tracker.emit_now({
-        let mut p = tracker.compose();
-        p.phase = Phase::Finishing;
-        p.percent = Some(100.0);
-        p.eta_seconds = Some(0);
-        p.conversations = summary.conversations;
-        p.rows = summary.rows;
-        p.message = format!("Saved {}", summary.path);
-        p
-    });
-    Ok(RunSummary {
-        rows: summary.rows,
-        conversations: summary.conversations,
-        path: summary.path,
-        bytes: summary.bytes,
-        duration_ms: 0,
-        warnings: summary.warnings,
-    })
+    .await
 }
 
 /// The warning of a resume that had to start again from the beginning.
