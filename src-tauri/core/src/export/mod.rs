@@ -6,6 +6,9 @@
 //! [`BATCH_SIZE`] conversations, writes rows as they arrive into a temp file
 //! beside the destination and renames it into place on success. Memory stays
 //! flat: one batch of conversations, the name cache, and the writer's buffers.
+//!
+//! [`write_resumable`] is the same for runs that must survive a crash
+//! (`jobs::run_export`): see [`resume`].
 pub mod columns;
 pub mod flatten;
 pub mod names;
@@ -17,7 +20,6 @@ pub mod writers;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};

@@ -21,7 +21,7 @@ pub use events::{
 };
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};
 pub use locks::{ConnectionLocks, ConnectionTurn};
-pub use preview::{preview, PreviewResult, PREVIEW_ROWS};
+pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
 pub use run::{
     client_for, find_resumable, plan, remove_stale_temp_files, resume_export, run_export, AdHoc,
