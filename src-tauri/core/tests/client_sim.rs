@@ -480,3 +480,30 @@ async fn names_are_looked_up_in_bulk_including_departed_agents() {
         .unwrap();
     assert!(found.iter().any(|e| e.id == qid), "{part} in {found:?}");
 }
+
+#[tokio::test]
+async fn auto_pages_small_pulls_and_uses_jobs_for_bulk() {
+    // 2,000 conversations over 10 days: a long range, but a small pull.
+    let sim = Sim::start(org(2_000, 10)).await.unwrap();
+    let (from, to) = whole(&sim);
+    let want = truth(&sim, from, to, &Filters::default());
+    for (threshold, expect_jobs) in [(20_000u64, false), (500, true)] {
+        let mut cfg = client(&sim).config().clone();
+        cfg.auto_sync_max_conversations = threshold;
+        let before = sim.stats();
+        let got = ids(Client::new(cfg)
+            .unwrap()
+            .fetch(request(from, to, Strategy::Auto), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+        assert_exact(&got, &want);
+        let jobs = sim.stats().jobs_created - before.jobs_created;
+        assert_eq!(
+            jobs > 0,
+            expect_jobs,
+            "threshold {threshold}: {jobs} async jobs for {} conversations",
+            want.len()
+        );
+    }
+}

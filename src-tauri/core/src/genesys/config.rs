@@ -84,8 +84,14 @@ pub struct ClientConfig {
     pub parallelism: usize,
     /// Timeout of one HTTP request.
     pub request_timeout: Duration,
-    /// With [`super::Strategy::Auto`], ranges at least this long use async jobs.
+    /// With [`super::Strategy::Auto`], ranges at least this long use async jobs
+    /// when they are also big (see `auto_sync_max_conversations`).
     pub auto_async_min_span: chrono::Duration,
+    /// With [`super::Strategy::Auto`], a long range whose estimated count is at
+    /// most this still pages the sync query (default 20,000 = 200 pages, within
+    /// one minute's default rate limit): async jobs wait for Genesys's
+    /// datalake, which for a small pull is slower than paging.
+    pub auto_sync_max_conversations: u64,
     /// Async job polling.
     pub job_polling: JobPolling,
     /// Raw JSON (bytes) one window keeps in memory while it is put in order;
@@ -111,6 +117,7 @@ impl ClientConfig {
             parallelism: 4,
             request_timeout: Duration::from_secs(60),
             auto_async_min_span: chrono::Duration::days(3),
+            auto_sync_max_conversations: 20_000,
             job_polling: JobPolling::default(),
             sort_memory: 4 * 1024 * 1024,
             spill_dir: None,

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use futures::{Stream, StreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -358,7 +358,17 @@ async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
     let use_async = match req.strategy {
         Strategy::Sync => false,
         Strategy::Async => true,
-        Strategy::Auto => req.to - req.from >= cfg.auto_async_min_span,
+        Strategy::Auto if req.to - req.from < cfg.auto_async_min_span => false,
+        Strategy::Auto => {
+            // Async jobs wait for Genesys's datalake (minutes in a real org):
+            // only worth it for bulk. Small pulls page the sync query.
+            ctx.rep
+                .update(|p| p.message = "Estimating the size of the export…".into());
+            let estimate = estimate_count(ctx, req).await?;
+            let bulk = estimate > cfg.auto_sync_max_conversations;
+            tracing::info!(estimate, bulk, "auto strategy");
+            bulk
+        }
     };
     let until = if use_async {
         ctx.rep.update(|p| {
@@ -378,6 +388,30 @@ async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
         "fetch plan"
     );
     Ok(windows)
+}
+
+/// How many conversations the sync query reports for `[from, to)`: one
+/// `pageSize: 1` query per interval Genesys accepts, several at once.
+async fn estimate_count(ctx: &Ctx, req: &FetchRequest) -> Result<u64> {
+    let cfg = &ctx.http.cfg;
+    let chunks = plan::split(req.from, req.to, cfg.max_interval, FetchMethod::Sync);
+    let counts: Vec<u64> = futures::stream::iter(chunks)
+        .map(|w| async move {
+            let body = query::sync_query(w.start, w.end, &ctx.filters, 1, 1);
+            let resp = ctx
+                .http
+                .send(
+                    &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
+                    &ctx.rep,
+                )
+                .await?;
+            let page: SyncPage = parse(&resp.body, "details query")?;
+            Ok::<u64, Error>(page.total_hits.unwrap_or(0))
+        })
+        .buffer_unordered(cfg.parallelism)
+        .try_collect()
+        .await?;
+    Ok(counts.iter().sum())
 }
 
 #[derive(Deserialize)]
