@@ -240,7 +240,9 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 
-    /// Sync details query, async details jobs, or let the engine choose (default).
+    /// Sync details query, async details jobs, or let the engine choose (default): auto pages the
+    /// sync query for ranges under 3 days and for small pulls (up to about 20,000 conversations,
+    /// estimated with one small query per 7 days), and uses async jobs for bigger ones.
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
 
