@@ -6,12 +6,18 @@
 //! first request, and is updated as the run progresses. It is removed when the
 //! run ends (done, failed or cancelled); one that survives belongs to an
 //! interrupted run.
+//!
+//! While a run executes, its process holds an OS file lock on
+//! `checkpoints/<run_id>.lock` ([`RunLock`]). Another process (the app and the
+//! CLI share these folders) can so tell a live run from an interrupted one:
+//! the lock goes away with the process, even after `kill -9` or power loss.
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use serde::{de::DeserializeOwned, Serialize};
 
 use super::files::{read_json, write_json_atomic};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The checkpoint folder.
 #[derive(Debug, Clone)]
@@ -54,6 +60,50 @@ impl Checkpoints {
         self.path(run_id).map(|p| p.exists()).unwrap_or(false)
     }
 
+    fn lock_path(&self, run_id: &str) -> Result<PathBuf> {
+        Ok(self.path(run_id)?.with_extension("lock"))
+    }
+
+    /// Mark `run_id` as running in this process until the returned lock is
+    /// dropped. Fails when another process (or another run here) holds it.
+    pub fn hold(&self, run_id: &str) -> Result<RunLock> {
+        let path = self.lock_path(run_id)?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::io("Cannot create the resume folder", &e))?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("Cannot create the run's lock file", &e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock { file, path }),
+            Err(TryLockError::WouldBlock) => Err(Error::new(
+                ErrorKind::InvalidInput,
+                "This export is already running (in another window or from the command line). Wait for it to finish.",
+            )),
+            Err(TryLockError::Error(e)) => Err(Error::io("Cannot lock the run's lock file", &e)),
+        }
+    }
+
+    /// True while some process holds `run_id`'s [`RunLock`].
+    pub fn is_live(&self, run_id: &str) -> bool {
+        let Ok(path) = self.lock_path(run_id) else {
+            return false;
+        };
+        let Ok(file) = File::options().write(true).open(&path) else {
+            return false; // no lock file: nobody runs it
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                false
+            }
+            Err(TryLockError::WouldBlock) => true,
+            Err(TryLockError::Error(_)) => false,
+        }
+    }
+
     /// Forget a run's checkpoint (missing is fine).
     pub fn remove(&self, run_id: &str) -> Result<()> {
         match std::fs::remove_file(self.path(run_id)?) {
@@ -61,6 +111,20 @@ impl Checkpoints {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(Error::io("Cannot remove the resume point", &e)),
         }
+    }
+}
+
+/// Held while a run executes (see the module docs); removes its lock file when dropped.
+#[derive(Debug)]
+pub struct RunLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
     }
 }
 
@@ -82,5 +146,26 @@ mod tests {
         c.remove("r1").unwrap();
         assert!(!c.exists("r1"));
         assert!(c.save("../evil", &1).is_err());
+    }
+
+    #[test]
+    fn a_held_run_is_live_until_its_lock_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Checkpoints::new(dir.path());
+        assert!(!c.is_live("r1"));
+        let lock = c.hold("r1").unwrap();
+        assert!(c.is_live("r1"));
+        assert!(!c.is_live("r2"));
+        // A second holder (another process, or the same run twice) is refused.
+        let e = c.hold("r1").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidInput);
+        assert!(e.message.contains("already running"), "{}", e.message);
+        drop(lock);
+        assert!(!c.is_live("r1"));
+        assert!(!dir.path().join("checkpoints/r1.lock").exists());
+        let again = c.hold("r1").unwrap();
+        assert!(c.is_live("r1"));
+        drop(again);
+        assert!(c.hold("../evil").is_err());
     }
 }

@@ -53,10 +53,12 @@ impl Context {
         let (store, store_notices) = Store::open(&config_dir);
         let mut notices: Vec<String> = store_notices.iter().map(|n| n.to_string()).collect();
         let history = History::new(&data_dir);
-        let (_interrupted, notice) = history.recover();
+        let checkpoints = Checkpoints::new(&data_dir);
+        // Runs another process is executing right now are not interrupted.
+        let (_interrupted, notice) = history.recover_except(|id| checkpoints.is_live(id));
         notices.extend(notice);
         let ctx = Self {
-            checkpoints: Checkpoints::new(&data_dir),
+            checkpoints,
             config_dir,
             data_dir,
             secrets,
@@ -80,14 +82,17 @@ impl Context {
         self.started_at
     }
 
-    /// Interrupted runs that still have a checkpoint (offered for resume).
+    /// Interrupted runs that still have a checkpoint and that no process is
+    /// resuming right now (offered for resume).
     pub fn pending_resumes(&self) -> Result<Vec<HistoryEntry>> {
         Ok(self
             .history
             .list()?
             .into_iter()
             .filter(|e| {
-                e.status == HistoryStatus::Interrupted && self.checkpoints.exists(&e.run_id)
+                e.status == HistoryStatus::Interrupted
+                    && self.checkpoints.exists(&e.run_id)
+                    && !self.checkpoints.is_live(&e.run_id)
             })
             .collect())
     }
@@ -95,5 +100,74 @@ impl Context {
     /// Forget an interrupted run's checkpoint; it stays in the history as interrupted.
     pub fn discard_resume(&self, run_id: &str) -> Result<()> {
         self.checkpoints.remove(run_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    fn running(id: &str) -> HistoryEntry {
+        HistoryEntry {
+            run_id: id.into(),
+            profile_id: "p".into(),
+            profile_name: "Sales".into(),
+            connection_id: "c".into(),
+            from: "2026-01-01T00:00:00Z".into(),
+            to: "2026-01-02T00:00:00Z".into(),
+            status: HistoryStatus::Running,
+            rows: 0,
+            conversations: 0,
+            duration_ms: 0,
+            path: "/tmp/x.csv".into(),
+            error: None,
+            started_at: chrono::Utc::now(),
+        }
+    }
+
+    /// The app and the CLI share these folders: a run another process is
+    /// executing must not be marked interrupted, offered for resume, or have
+    /// its temp file removed; once that process is gone, it is all three.
+    #[test]
+    fn a_run_live_in_another_process_is_not_interrupted() {
+        let dirs = tempfile::tempdir().unwrap();
+        let open = || {
+            Context::open(
+                dirs.path().join("config"),
+                dirs.path().join("data"),
+                Arc::new(MemoryStore::new()),
+            )
+            .0
+        };
+        let first = open();
+        let lock = first.checkpoints.hold("run-a").unwrap();
+        first.checkpoints.save("run-a", &1u32).unwrap();
+        first.history.record(running("run-a")).unwrap();
+        let out = dirs.path().join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let temp = out.join(".genesys-export-run-a.tmp");
+        std::fs::write(&temp, b"rows").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        // Another process starts while run-a runs.
+        let second = open();
+        let status = |ctx: &Context| ctx.history.list().unwrap()[0].status;
+        assert_eq!(status(&second), HistoryStatus::Running);
+        assert!(second.pending_resumes().unwrap().is_empty());
+        let is_live = |id: &str| second.checkpoints.is_live(id);
+        crate::jobs::remove_stale_temp_files(&out.join("x.csv"), second.started_at(), &[], is_live);
+        assert!(temp.exists(), "a live run's temp file was removed");
+
+        // The first process dies (its lock goes with it).
+        drop(lock);
+        drop(first);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let third = open();
+        assert_eq!(status(&third), HistoryStatus::Interrupted);
+        assert_eq!(third.pending_resumes().unwrap().len(), 1);
+        let is_live = |id: &str| third.checkpoints.is_live(id);
+        crate::jobs::remove_stale_temp_files(&out.join("x.csv"), third.started_at(), &[], is_live);
+        assert!(!temp.exists(), "an interrupted run's stale temp file stays");
     }
 }

@@ -132,6 +132,15 @@ impl History {
     /// At start-up: every run still `running` was interrupted; mark it so.
     /// A damaged file is set aside (returned as a notice) and history starts empty.
     pub fn recover(&self) -> (Vec<HistoryEntry>, Option<String>) {
+        self.recover_except(|_| false)
+    }
+
+    /// [`History::recover`], leaving alone the runs for which `live` is true
+    /// (running in another process that shares this folder).
+    pub fn recover_except(
+        &self,
+        live: impl Fn(&str) -> bool,
+    ) -> (Vec<HistoryEntry>, Option<String>) {
         let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut runs = match self.read() {
             Ok(runs) => runs,
@@ -149,7 +158,7 @@ impl History {
         };
         let mut interrupted = Vec::new();
         for run in runs.iter_mut() {
-            if run.status == HistoryStatus::Running {
+            if run.status == HistoryStatus::Running && !live(&run.run_id) {
                 run.status = HistoryStatus::Interrupted;
                 run.error = Some("The app stopped while this export was running.".into());
                 interrupted.push(run.clone());

@@ -197,7 +197,14 @@ pub async fn run_export(
         started_at: Utc::now(),
         resume: None,
     };
-    execute(ctx, checkpoint, spec.secret, events, cancel).await
+    let lock = match ctx.checkpoints.hold(&checkpoint.run_id) {
+        Ok(l) => l,
+        Err(e) => {
+            report_end(&events, &Err(e.clone()));
+            return Err(e);
+        }
+    };
+    execute(ctx, checkpoint, lock, spec.secret, events, cancel).await
 }
 
 /// Resume an interrupted run (see [`Context::pending_resumes`]): the same
@@ -230,12 +237,22 @@ pub async fn resume_export(
             return Err(e);
         }
     };
+    // Before touching its files: nobody else may be running (resuming) it.
+    let lock = match ctx.checkpoints.hold(run_id) {
+        Ok(l) => l,
+        Err(e) => {
+            report_end(&events, &Err(e.clone()));
+            return Err(e);
+        }
+    };
     let own = [
         export::resume::temp_path(&checkpoint.destination, run_id),
         export::resume::journal_path(&checkpoint.destination, run_id),
     ];
-    remove_stale_temp_files(&checkpoint.destination, ctx.started_at(), &own);
-    execute(ctx, checkpoint, secret, events, cancel).await
+    remove_stale_temp_files(&checkpoint.destination, ctx.started_at(), &own, |id| {
+        ctx.checkpoints.is_live(id)
+    });
+    execute(ctx, checkpoint, lock, secret, events, cancel).await
 }
 
 /// The newest interrupted run (see [`Context::pending_resumes`]) of the same
@@ -280,11 +297,13 @@ fn same_export(saved: &RunPlan, wanted: &RunPlan) -> bool {
 /// Remove temp files interrupted exports left beside `destination`
 /// (`.genesys-export-*.tmp` and XLSX row journals `.genesys-export-*.rows`
 /// last written before this process started), except the files in `keep`
-/// (those of the run being resumed).
+/// (those of the run being resumed) and those of runs `is_live` says another
+/// process is executing (an app and a CLI may export into the same folder).
 pub fn remove_stale_temp_files(
     destination: &Path,
     process_start: std::time::SystemTime,
     keep: &[PathBuf],
+    is_live: impl Fn(&str) -> bool,
 ) {
     let dir = export::output::folder_of(destination);
     let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -299,6 +318,13 @@ pub fn remove_stale_temp_files(
                 .iter()
                 .any(|k| k.file_name() == Some(&entry.file_name()))
         {
+            continue;
+        }
+        let run_id = name
+            .trim_start_matches(".genesys-export-")
+            .trim_end_matches(".tmp")
+            .trim_end_matches(".rows");
+        if is_live(run_id) {
             continue;
         }
         let stale = entry
@@ -347,6 +373,8 @@ fn report_end(events: &EventSink, result: &Result<RunSummary>) {
 async fn execute(
     ctx: &Context,
     checkpoint: RunCheckpoint,
+    // Held until the run has ended and its checkpoint is gone.
+    _lock: super::checkpoint::RunLock,
     secret: Option<Secret>,
     events: EventSink,
     cancel: CancellationToken,
