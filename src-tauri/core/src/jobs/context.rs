@@ -57,13 +57,15 @@ impl Context {
         // Runs another process is executing right now are not interrupted.
         let (_interrupted, notice) = history.recover_except(|id| checkpoints.is_live(id));
         notices.extend(notice);
+        // Shared with other processes using this data folder (app and CLI).
+        let locks = ConnectionLocks::shared_in(&data_dir.join("locks"));
         let ctx = Self {
             checkpoints,
             config_dir,
             data_dir,
             secrets,
             registry: Registry::new(),
-            locks: ConnectionLocks::new(),
+            locks,
             history,
             retry: None,
             store: Mutex::new(store),

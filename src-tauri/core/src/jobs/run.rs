@@ -495,15 +495,21 @@ async fn fetch_and_write(
     cancel: &CancellationToken,
 ) -> Result<RunSummary> {
     let plan = &c.plan;
-    // The rate limit is per OAuth client: one export per connection at a time.
+    // The rate limit is per OAuth client: one export per client at a time
+    // (also across the app and the CLI, which share the data folder).
     let queued_tracker = tracker.clone();
     let connection_name = plan.connection.name.clone();
+    let client_key = format!(
+        "{}\n{}",
+        plan.connection.environment.trim().to_ascii_lowercase(),
+        plan.connection.client_id.trim()
+    );
     let _turn = ctx
         .locks
-        .acquire(&plan.connection.id.to_string(), cancel, move || {
+        .acquire(&client_key, cancel, move || {
             (queued_tracker.events)(ExportEvent::Queued(Queued {
                 message: format!(
-                    "Another export is running on \"{connection_name}\". This one starts when it is done."
+                    "Another export is running on \"{connection_name}\" (in this window or from the command line). This one starts when it is done."
                 ),
             }))
         })
