@@ -302,7 +302,10 @@ async fn drive(
         p.window_count = windows.len();
         p.window_index = first;
         p.conversations = delivered;
-        p.message = format!("Reading conversations ({} windows).", windows.len());
+        p.message = format!(
+            "Reading conversations (the date range in {} parts).",
+            windows.len()
+        );
     });
     let parallelism = ctx.http.cfg.parallelism;
     let mut results = futures::stream::iter(first..windows.len())
@@ -341,11 +344,12 @@ async fn drive(
             p.window_index = i + 1;
             p.conversations = delivered;
             p.waiting = None;
+            // The count is shown beside this line (and counts what was
+            // written too), so the line says only where in the range we are.
             p.message = format!(
-                "Read {} of {} windows; {} conversations so far.",
+                "Read {} of {} parts of the date range.",
                 i + 1,
-                windows.len(),
-                delivered
+                windows.len()
             );
         });
         index += 1;
