@@ -114,15 +114,18 @@ impl Client {
             filters: filters.clone(),
             strategy: Default::default(),
         })?;
-        let body = query::sync_query(from, to, filters, page_size, page_number);
-        let resp = self
-            .http
-            .send(
-                &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
-                &Reporter::silent(),
-            )
-            .await?;
-        let page: Page = fetch::parse(&resp.body, "details query")?;
+        let silent = Reporter::silent();
+        let body = fetch::query_page(
+            &self.http,
+            &silent,
+            from,
+            to,
+            filters,
+            page_size,
+            page_number,
+        )
+        .await?;
+        let page: Page = fetch::parse(&body, "details query")?;
         let mut conversations = Vec::new();
         for raw in page.conversations.unwrap_or_default() {
             conversations.push(Conversation::from_raw(raw).map_err(|e| {

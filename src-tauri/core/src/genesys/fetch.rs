@@ -401,15 +401,8 @@ async fn estimate_count(ctx: &Ctx, req: &FetchRequest) -> Result<u64> {
     let chunks = plan::split(req.from, req.to, cfg.max_interval, FetchMethod::Sync);
     let counts: Vec<u64> = futures::stream::iter(chunks)
         .map(|w| async move {
-            let body = query::sync_query(w.start, w.end, &ctx.filters, 1, 1);
-            let resp = ctx
-                .http
-                .send(
-                    &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
-                    &ctx.rep,
-                )
-                .await?;
-            let page: SyncPage = parse(&resp.body, "details query")?;
+            let body = query_page(&ctx.http, &ctx.rep, w.start, w.end, &ctx.filters, 1, 1).await?;
+            let page: SyncPage = parse(&body, "details query")?;
             Ok::<u64, Error>(page.total_hits.unwrap_or(0))
         })
         .buffer_unordered(cfg.parallelism)
@@ -431,6 +424,21 @@ pub(crate) async fn availability(http: &Http, rep: &Reporter) -> Result<DateTime
         .await?;
     let a: Availability = parse(&resp.body, "data availability")?;
     Ok(a.data_availability_date.unwrap_or_else(Utc::now))
+}
+
+/// `POST …/details/query`: one page of `[start, end)`; the response body.
+pub(crate) async fn query_page(
+    http: &Http,
+    rep: &Reporter,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    filters: &Filters,
+    page_size: u32,
+    page_number: u32,
+) -> Result<Vec<u8>> {
+    let body = query::sync_query(start, end, filters, page_size, page_number);
+    let req = ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body);
+    Ok(http.send(&req, rep).await?.body)
 }
 
 pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Result<T> {
@@ -494,15 +502,17 @@ fn sync_range<'a>(
         let page_size = cfg.sync_page_size;
         let mut page: u32 = 1;
         loop {
-            let body = query::sync_query(start, end, &ctx.filters, page_size, page);
-            let resp = ctx
-                .http
-                .send(
-                    &ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body),
-                    &ctx.rep,
-                )
-                .await?;
-            let parsed: SyncPage = parse(&resp.body, "details query")?;
+            let body = query_page(
+                &ctx.http,
+                &ctx.rep,
+                start,
+                end,
+                &ctx.filters,
+                page_size,
+                page,
+            )
+            .await?;
+            let parsed: SyncPage = parse(&body, "details query")?;
             ctx.rep.page_read();
             if page == 1 {
                 let hits = parsed.total_hits.unwrap_or(0);
