@@ -170,32 +170,40 @@ impl NameCache {
                 wanted.push((kind, missing));
             }
         }
+        // Per kind: the names found, how many of `missing` were answered
+        // (whole chunks, in order), and the error that stopped it, if any.
         let answers = futures::future::join_all(wanted.iter().map(|(kind, missing)| async move {
             let mut found = HashMap::new();
+            let mut answered = 0;
             for chunk in missing.chunks(MAX_IDS_PER_LOOKUP) {
-                found.extend(source.lookup(*kind, chunk).await?);
+                match source.lookup(*kind, chunk).await {
+                    Ok(names) => {
+                        found.extend(names);
+                        answered += chunk.len();
+                    }
+                    Err(e) => return (found, answered, Some(e)),
+                }
             }
-            Ok::<_, crate::Error>(found)
+            (found, answered, None)
         }))
         .await;
-        for ((kind, missing), answer) in wanted.into_iter().zip(answers) {
-            match answer {
-                Ok(mut found) => {
-                    let cached = self.known.entry(kind).or_default();
-                    for id in missing {
-                        let name = found.remove(&id).filter(|n| !n.trim().is_empty());
-                        cached.insert(id, name);
-                    }
-                }
-                Err(e) if e.kind == ErrorKind::Cancelled => return Err(e),
-                Err(e) => {
-                    self.failed.insert(kind);
-                    self.warnings.push(format!(
-                        "The {} names could not be looked up, so their ids are shown instead ({}).",
-                        kind.plural(),
-                        e.message.trim_end_matches('.')
-                    ));
-                }
+        for ((kind, missing), (mut found, answered, error)) in wanted.into_iter().zip(answers) {
+            if let Some(e) = error.as_ref().filter(|e| e.kind == ErrorKind::Cancelled) {
+                return Err(e.clone());
+            }
+            // What was answered before a failure is kept.
+            let cached = self.known.entry(kind).or_default();
+            for id in missing.into_iter().take(answered) {
+                let name = found.remove(&id).filter(|n| !n.trim().is_empty());
+                cached.insert(id, name);
+            }
+            if let Some(e) = error {
+                self.failed.insert(kind);
+                self.warnings.push(format!(
+                    "The {} names could not be looked up, so their ids are shown instead ({}).",
+                    kind.plural(),
+                    e.message.trim_end_matches('.')
+                ));
             }
         }
         Ok(())
@@ -233,5 +241,67 @@ pub fn for_each_id<'c>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Answers the first user lookup, fails the second.
+    struct SecondUserChunkFails(AtomicUsize);
+
+    impl NameSource for SecondUserChunkFails {
+        fn lookup<'a>(
+            &'a self,
+            kind: EntityKind,
+            ids: &'a [String],
+        ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
+            Box::pin(async move {
+                if kind == EntityKind::User && self.0.fetch_add(1, Ordering::SeqCst) == 1 {
+                    return Err(crate::Error::new(
+                        ErrorKind::Server,
+                        "Genesys had a hiccup.",
+                    ));
+                }
+                Ok(ids
+                    .iter()
+                    .map(|id| (id.clone(), format!("Agent {id}")))
+                    .collect())
+            })
+        }
+    }
+
+    fn conversation(user: &str) -> Conversation {
+        serde_json::from_value(serde_json::json!({
+            "conversationId": format!("c-{user}"),
+            "conversationStart": "2026-03-01T10:00:00Z",
+            "participants": [{"purpose": "agent", "userId": user}]
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn names_found_before_a_failed_chunk_are_kept() {
+        let n = MAX_IDS_PER_LOOKUP + 20;
+        let convs: Vec<Conversation> = (0..n).map(|i| conversation(&format!("u{i:03}"))).collect();
+        let mut cache = NameCache::new();
+        let source = SecondUserChunkFails(AtomicUsize::new(0));
+        cache
+            .resolve(&source, &[EntityKind::User], &convs)
+            .await
+            .unwrap();
+        // The first chunk's names are used; the failed chunk's ids are shown as ids.
+        assert_eq!(cache.name(EntityKind::User, "u000"), "Agent u000");
+        let last_answered = format!("u{:03}", MAX_IDS_PER_LOOKUP - 1);
+        assert_eq!(
+            cache.name(EntityKind::User, &last_answered),
+            format!("Agent {last_answered}")
+        );
+        let first_failed = format!("u{:03}", MAX_IDS_PER_LOOKUP);
+        assert_eq!(cache.name(EntityKind::User, &first_failed), first_failed);
+        assert_eq!(cache.warnings.len(), 1, "{:?}", cache.warnings);
+        assert!(cache.warnings[0].contains("Genesys had a hiccup"));
     }
 }
