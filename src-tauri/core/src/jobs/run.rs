@@ -499,11 +499,13 @@ async fn fetch_and_write(
     // (also across the app and the CLI, which share the data folder).
     let queued_tracker = tracker.clone();
     let connection_name = plan.connection.name.clone();
-    let client_key = format!(
-        "{}\n{}",
-        plan.connection.environment.trim().to_ascii_lowercase(),
-        plan.connection.client_id.trim()
-    );
+    // The client is its login server and id ("eu-west-1" and "mypurecloud.ie" are one).
+    let authority = plan
+        .connection
+        .parsed_environment()
+        .map(|e| e.token_url)
+        .unwrap_or_else(|_| plan.connection.environment.trim().to_ascii_lowercase());
+    let client_key = format!("{authority}\n{}", plan.connection.client_id.trim());
     let _turn = ctx
         .locks
         .acquire(&client_key, cancel, move || {
