@@ -57,6 +57,24 @@ fn a_connection_keeps_its_secret_in_the_store_and_never_returns_it() {
     )
     .unwrap();
     assert_eq!(renamed["hasSecret"], true);
+    // #14.1: a new address without a new secret is refused (the secret stays bound to its host).
+    let err = invoke(
+        &t.webview,
+        "save_connection",
+        json!({"connection": {"id": id, "name": "Dublin", "environment": "https://elsewhere.example.com", "clientId": "abc-123"}}),
+    )
+    .expect_err("a new address needs the secret again");
+    assert_eq!(err["kind"], "invalid_input", "{err}");
+    assert_eq!(err["field"], "secret", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("enter the client secret again"),
+        "{err}"
+    );
+    let list = invoke(&t.webview, "list_connections", json!({})).unwrap();
+    assert_eq!(list[0]["environment"], "eu-west-1", "{list}");
     invoke(&t.webview, "delete_connection", json!({"id": id})).unwrap();
     assert_eq!(t.secrets.get(&id).unwrap(), None);
     assert_eq!(

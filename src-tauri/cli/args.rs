@@ -119,6 +119,24 @@ pub enum ConnectionsCommand {
         #[arg(long)]
         client_id: String,
     },
+    /// Change a saved connection. A new region/address or client id needs the
+    /// client secret again (--new-secret): a saved secret is never sent to another address.
+    Edit {
+        /// The connection's name.
+        name: String,
+        /// A new name.
+        #[arg(long, value_name = "NAME")]
+        rename: Option<String>,
+        /// A new region domain, key or base URL.
+        #[arg(long)]
+        environment: Option<String>,
+        /// A new OAuth client id.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Read a new client secret from stdin (first line) and replace the saved one.
+        #[arg(long)]
+        new_secret: bool,
+    },
     /// Log in with a saved connection and check it may read conversation details.
     Test {
         /// The connection's name.

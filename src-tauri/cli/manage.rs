@@ -231,6 +231,43 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             );
             Ok(())
         }
+        ConnectionsCommand::Edit {
+            name,
+            rename,
+            environment,
+            client_id,
+            new_secret,
+        } => {
+            let mut conn = find_connection(&store, &name)?.clone();
+            if let Some(n) = rename {
+                conn.name = n;
+            }
+            if let Some(e) = environment {
+                conn.environment = e;
+            }
+            if let Some(c) = client_id {
+                conn.client_id = c;
+            }
+            let secret = if new_secret {
+                // Check the region before asking for anything else.
+                genesys_core::genesys::Environment::parse(&conn.environment)?;
+                Some(read_secret_from_stdin()?)
+            } else {
+                None
+            };
+            // The core refuses a new address or client id without a new secret.
+            let saved = store.save_connection(conn, secret.as_ref(), &keychain)?;
+            println!(
+                "saved connection \"{}\"{}",
+                saved.name,
+                if secret.is_some() {
+                    " (new secret in the OS keychain)"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
+        }
         ConnectionsCommand::Remove { name } => {
             let conn = find_connection(&store, &name)?.clone();
             store.delete_connection(conn.id, &keychain)?;

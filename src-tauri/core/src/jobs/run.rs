@@ -500,12 +500,7 @@ async fn fetch_and_write(
     let queued_tracker = tracker.clone();
     let connection_name = plan.connection.name.clone();
     // The client is its login server and id ("eu-west-1" and "mypurecloud.ie" are one).
-    let authority = plan
-        .connection
-        .parsed_environment()
-        .map(|e| e.token_url)
-        .unwrap_or_else(|_| plan.connection.environment.trim().to_ascii_lowercase());
-    let client_key = format!("{authority}\n{}", plan.connection.client_id.trim());
+    let client_key = plan.connection.oauth_client_key();
     let _turn = ctx
         .locks
         .acquire(&client_key, cancel, move || {

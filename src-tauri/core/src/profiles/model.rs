@@ -51,6 +51,23 @@ impl Connection {
     pub fn parsed_environment(&self) -> crate::Result<crate::genesys::Environment> {
         crate::genesys::Environment::parse(&self.environment)
     }
+
+    /// The OAuth client this connection logs in as: its login server (the
+    /// parsed token URL, so "eu-west-1" and "mypurecloud.ie" are one), its
+    /// API address and its client id. An address that does not parse is
+    /// compared as typed (lower case).
+    pub fn oauth_client_key(&self) -> String {
+        let (token_url, api_base) = match self.parsed_environment() {
+            Ok(e) => (e.token_url, e.api_base),
+            Err(_) => (self.environment.trim().to_ascii_lowercase(), String::new()),
+        };
+        format!("{token_url}\n{api_base}\n{}", self.client_id.trim())
+    }
+
+    /// Do both log in as the same OAuth client at the same servers?
+    pub fn same_oauth_client(&self, other: &Connection) -> bool {
+        self.oauth_client_key() == other.oauth_client_key()
+    }
 }
 
 /// A date range relative to "now" in the profile's time zone.

@@ -14,7 +14,9 @@ use super::model::{
     Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,
     Settings, StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
 };
-use super::validate::{check_connection, check_profile, check_settings};
+use super::validate::{
+    check_connection, check_profile, check_secret_still_applies, check_settings, is_network_path,
+};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::{ExportOptions, Format};
 use crate::genesys::{Filters, Strategy};
@@ -249,7 +251,8 @@ impl Store {
         let mut checked = check_connection(&conn, &self.doc.connections)?;
         // Only `ensure_demo` makes demo connections; an update keeps the flag.
         checked.is_demo = self.connection(checked.id).is_some_and(|c| c.is_demo);
-        let is_new = self.connection(checked.id).is_none();
+        let previous = self.connection(checked.id);
+        let is_new = previous.is_none();
         if let Some(s) = secret {
             if s.is_blank() {
                 return Err(Error::invalid("secret", "Enter the client secret."));
@@ -259,6 +262,8 @@ impl Store {
                 "secret",
                 "Enter the client secret of the OAuth client.",
             ));
+        } else if let Some(previous) = previous {
+            check_secret_still_applies(previous, &checked)?;
         }
         let mut next = self.doc.clone();
         match next.connections.iter_mut().find(|c| c.id == checked.id) {
@@ -406,13 +411,14 @@ impl Store {
     }
 
     /// The folder a save dialog should open in for `profile`: the profile's
-    /// folder, else the last used one, else the default one.
+    /// folder, else the last used one, else the default one. A saved network
+    /// folder (kept from before they were refused, e.g. from an import) is
+    /// skipped: it is never opened without the user choosing it.
     pub fn folder_for(&self, profile: &QueryProfile) -> Option<PathBuf> {
-        profile
-            .default_folder
-            .clone()
+        let saved = |f: &Option<PathBuf>| f.clone().filter(|f| !is_network_path(f));
+        saved(&profile.default_folder)
             .or_else(|| self.doc.settings.last_used_folder.clone())
-            .or_else(|| self.doc.settings.default_folder.clone())
+            .or_else(|| saved(&self.doc.settings.default_folder))
     }
 
     // ----- demo --------------------------------------------------------
@@ -600,6 +606,9 @@ impl Store {
             if let Some(o) = obj.as_object_mut() {
                 o.remove("id");
                 o.remove("connectionName");
+                // A shared file never chooses where files go (nor makes the
+                // app touch a network folder): the importer's own folder applies.
+                o.remove("folder");
                 o.insert("connectionId".into(), conn.id.to_string().into());
             }
             let mut profile: QueryProfile = match serde_json::from_value(obj) {

@@ -69,6 +69,21 @@ pub fn check_connection(conn: &Connection, existing: &[Connection]) -> Result<Co
     })
 }
 
+/// A saved secret belongs to one OAuth client at one login server: an update
+/// of `previous` to `next` without a new secret is refused when the login
+/// server (as parsed: "eu-west-1" and "mypurecloud.ie" are the same), the API
+/// address or the client id changed, so the secret is never sent to another host.
+/// The demo connection has no secret.
+pub fn check_secret_still_applies(previous: &Connection, next: &Connection) -> Result<()> {
+    if previous.is_demo || previous.same_oauth_client(next) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "secret",
+        "You changed the address or client id: enter the client secret again. The saved secret is only ever sent to the address it was entered for.",
+    ))
+}
+
 /// A profile as it will be saved (names trimmed), or the first problem.
 pub fn check_profile(
     profile: &QueryProfile,
@@ -140,7 +155,52 @@ pub fn check_settings(settings: &Settings) -> Result<Settings> {
     })
 }
 
+/// Is `path` a network folder (a Windows share, SMB or file URL)? One rule for
+/// every platform, judged on the text (a profile made on Windows is read on
+/// Linux too): `\\host\share`, `//host/share` (and mixed slashes), the
+/// verbatim and device forms `\\?\UNC\host\share` and `\\.\UNC\...` (any
+/// `\\?\` / `\\.\` path that is not a drive), and
+/// `smb://` / `file://host/...` URLs. Local verbatim paths (`\\?\C:\...`) and
+/// mounted folders (`/mnt/share`, `Z:\`) are not: they need the user's own setup.
+///
+/// Opening a network folder sends the user's network login to that host
+/// (on Windows, NTLM), so one from a shared file must never be touched.
+pub fn is_network_path(path: &std::path::Path) -> bool {
+    let text = path.to_string_lossy();
+    let lower = text.trim().to_ascii_lowercase();
+    if lower.starts_with("smb://") || lower.starts_with("cifs://") || lower.starts_with("nfs://") {
+        return true;
+    }
+    if let Some(rest) = lower.strip_prefix("file:") {
+        // file://host/share names a host; file:///C:/x and file:/x are local.
+        return rest.starts_with("//") && !rest.starts_with("///");
+    }
+    let b = lower.as_bytes();
+    let sep = |c: u8| c == b'\\' || c == b'/';
+    if b.len() < 2 || !sep(b[0]) || !sep(b[1]) {
+        return false;
+    }
+    // `\\?\` and `\\.\` prefixes: local only for a drive (`\\?\C:\...`);
+    // `UNC\host\share` and anything else (devices, GLOBALROOT) is not a local folder.
+    if b.len() >= 4 && (b[2] == b'?' || b[2] == b'.') && sep(b[3]) {
+        let rest = &b[4..];
+        let drive = rest.len() >= 2 && rest[0].is_ascii_alphabetic() && rest[1] == b':';
+        return !drive;
+    }
+    // Two leading separators: a host name follows (Windows reads `\\\host` as one too).
+    true
+}
+
 fn check_folder(folder: &std::path::Path, field: &str) -> Result<()> {
+    if is_network_path(folder) {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "\"{}\" is a network folder. A saved folder must be on this computer; to export to a network folder, choose it in the save dialog when you export.",
+                folder.display()
+            ),
+        ));
+    }
     if !folder.is_absolute() {
         return Err(Error::invalid(
             field,

@@ -1,0 +1,91 @@
+//! Security rules seen from the real `genesys-export-cli` binary (issue #14):
+//! a saved secret stays bound to its address, and the app and the CLI never
+//! undo each other's changes.
+use std::path::Path;
+use std::process::{Command, Output};
+
+use genesys_core::profiles::{Connection, Store};
+use genesys_core::secrets::{MemoryStore, Secret};
+use uuid::Uuid;
+
+const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
+
+fn cli(args: &[&str], config: &Path) -> Output {
+    Command::new(CLI)
+        .args(args)
+        .env_remove("GENESYS_CLIENT_SECRET")
+        .env("GENESYS_EXPORT_CONFIG_DIR", config)
+        .env("GENESYS_EXPORT_DATA_DIR", config.join("data"))
+        // Never the user's real keychain.
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .expect("run genesys-export-cli")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn saved_connection(config: &Path) -> Connection {
+    let (mut store, _) = Store::open(config);
+    store
+        .save_connection(
+            Connection {
+                id: Uuid::new_v4(),
+                name: "Prod".into(),
+                environment: "mypurecloud.ie".into(),
+                client_id: "client-a".into(),
+                is_demo: false,
+            },
+            Some(&Secret::new("cli-bound-secret")),
+            &MemoryStore::new(),
+        )
+        .expect("save")
+}
+
+/// #14.1 in the CLI: `connections edit` to another address needs the secret again.
+#[test]
+fn editing_the_address_without_a_new_secret_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    let c = saved_connection(config);
+    for args in [
+        &[
+            "connections",
+            "edit",
+            "Prod",
+            "--environment",
+            "mypurecloud.com",
+        ][..],
+        &["connections", "edit", "Prod", "--client-id", "client-b"][..],
+    ] {
+        let out = cli(args, config);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out)
+                .contains("You changed the address or client id: enter the client secret again"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let (store, _) = Store::open(config);
+        assert_eq!(store.connection(c.id), Some(&c), "{args:?}: changed");
+    }
+    // The same host spelled another way, and a new name: fine, no secret needed.
+    let out = cli(
+        &[
+            "connections",
+            "edit",
+            "Prod",
+            "--environment",
+            "eu-west-1",
+            "--rename",
+            "Production",
+        ],
+        config,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (store, _) = Store::open(config);
+    let saved = store.connection(c.id).expect("kept");
+    assert_eq!(saved.name, "Production");
+    assert_eq!(saved.environment, "eu-west-1");
+}
