@@ -24,6 +24,11 @@ struct RegionsFile {
     regions: Vec<Region>,
 }
 
+/// People's names for the regions. Genesys's sign-in page names a region by
+/// area and the city of its AWS region ("EMEA (Dublin)" for eu-west-1; see the
+/// "Region in Genesys Cloud login" column in `andrewappleton/rjv-blueprint`
+/// `00-export/env-vars.sh`). `ap_southeast_1` is AWS ap-southeast-1, which is
+/// Singapore (Jakarta is ap-southeast-3), so it is "Asia Pacific (Singapore)".
 fn friendly_name(key: &str) -> &'static str {
     match key {
         "us_east_1" => "Americas (US East)",
@@ -39,7 +44,7 @@ fn friendly_name(key: &str) -> &'static str {
         "me_central_1" => "EMEA (UAE)",
         "eusc_de_east_1" => "EMEA (EU Sovereign Cloud, Germany)",
         "ap_south_1" => "Asia Pacific (Mumbai)",
-        "ap_southeast_1" => "Asia Pacific (Jakarta)",
+        "ap_southeast_1" => "Asia Pacific (Singapore)",
         "ap_southeast_2" => "Asia Pacific (Sydney)",
         "ap_northeast_1" => "Asia Pacific (Tokyo)",
         "ap_northeast_2" => "Asia Pacific (Seoul)",
@@ -115,15 +120,37 @@ impl Environment {
             })
     }
 
+    /// An address. The SDKs log in at `login.<domain>` and call `api.<domain>`
+    /// (PureCloudPlatformClientV2 `api_client.py` `get_conf_url` rewrites
+    /// `//api.` to `//login.`; the JS SDK's `ApiClient.js` uses
+    /// `https://login.${environment}/oauth/token`). So `https://api.X`,
+    /// `https://apps.X` (the address in the browser) and `https://login.X` all
+    /// mean the org at `X`, a region when `X` is a region's domain. Only
+    /// loopback (the emulator) serves both at `{base}` (`{base}/oauth/token`).
+    /// User-info, a query, a fragment or a path are refused: they are not part
+    /// of an org's address, and a password in one must not be stored.
     fn from_base_url(s: &str) -> Result<Self> {
         let bad = || {
             Error::invalid(
                 "environment",
-                format!("\"{s}\" is not a valid address. Use e.g. https://api.mypurecloud.com."),
+                "That is not a valid address. Use e.g. https://api.mypurecloud.com, or choose your region from the list.",
             )
         };
         let url = reqwest::Url::parse(s).map_err(|_| bad())?;
-        let host = url.host_str().ok_or_else(bad)?.to_string();
+        let host = url.host_str().ok_or_else(bad)?.to_ascii_lowercase();
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::invalid(
+                "environment",
+                "Leave the user name and password out of the address; Genesys Cloud addresses look like https://api.mypurecloud.com.",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() || !matches!(url.path(), "" | "/") {
+            let origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+            return Err(Error::invalid(
+                "environment",
+                format!("Use only the start of the address, up to the domain (for example {origin}), without anything after it."),
+            ));
+        }
         let loopback = host == "localhost"
             || host
                 .trim_matches(|c| c == '[' || c == ']')
@@ -136,16 +163,149 @@ impl Environment {
             "http" => {
                 return Err(Error::invalid(
                     "environment",
-                    format!("\"{s}\" is not secure. Genesys Cloud addresses must start with https:// (plain http is only allowed for this computer)."),
+                    format!("\"{host}\" is not secure. Genesys Cloud addresses must start with https:// (plain http is only allowed for this computer)."),
                 ))
             }
             _ => return Err(bad()),
         }
-        let base = s.trim_end_matches('/').to_string();
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        if loopback {
+            let base = format!("{}://{host}{port}", url.scheme());
+            return Ok(Environment {
+                token_url: format!("{base}/oauth/token"),
+                api_base: base,
+                region: None,
+            });
+        }
+        let Some(domain) = ["api.", "apps.", "login."]
+            .iter()
+            .find_map(|prefix| host.strip_prefix(prefix))
+        else {
+            return Err(Error::invalid(
+                "environment",
+                format!("\"{host}\" is not a Genesys Cloud address. Use the address that starts with https://api., https://apps. or https://login. (e.g. https://api.mypurecloud.com), or choose your region from the list."),
+            ));
+        };
+        let region = (port.is_empty())
+            .then(|| regions().into_iter().find(|r| r.domain == domain))
+            .flatten();
         Ok(Environment {
-            token_url: format!("{base}/oauth/token"),
-            api_base: base,
-            region: None,
+            api_base: format!("https://api.{domain}{port}"),
+            token_url: format!("https://login.{domain}{port}/oauth/token"),
+            region,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a pasted address means: (input, API base, token URL, region key).
+    #[test]
+    fn addresses_log_in_at_the_login_host() {
+        let cases: &[(&str, &str, &str, Option<&str>)] = &[
+            // The API, browser and login addresses of one region are that region.
+            (
+                "https://api.mypurecloud.ie",
+                "https://api.mypurecloud.ie",
+                "https://login.mypurecloud.ie/oauth/token",
+                Some("eu_west_1"),
+            ),
+            (
+                "https://apps.mypurecloud.ie/",
+                "https://api.mypurecloud.ie",
+                "https://login.mypurecloud.ie/oauth/token",
+                Some("eu_west_1"),
+            ),
+            (
+                "https://login.mypurecloud.ie",
+                "https://api.mypurecloud.ie",
+                "https://login.mypurecloud.ie/oauth/token",
+                Some("eu_west_1"),
+            ),
+            (
+                "HTTPS://API.MyPureCloud.IE/",
+                "https://api.mypurecloud.ie",
+                "https://login.mypurecloud.ie/oauth/token",
+                Some("eu_west_1"),
+            ),
+            (
+                "mypurecloud.ie",
+                "https://api.mypurecloud.ie",
+                "https://login.mypurecloud.ie/oauth/token",
+                Some("eu_west_1"),
+            ),
+            // Another api. host logs in at its login. twin.
+            (
+                "https://api.example.com/",
+                "https://api.example.com",
+                "https://login.example.com/oauth/token",
+                None,
+            ),
+            (
+                "https://login.example.com:8443",
+                "https://api.example.com:8443",
+                "https://login.example.com:8443/oauth/token",
+                None,
+            ),
+            // Only loopback keeps {base}/oauth/token.
+            (
+                "http://127.0.0.1:8080/",
+                "http://127.0.0.1:8080",
+                "http://127.0.0.1:8080/oauth/token",
+                None,
+            ),
+            (
+                "https://localhost:9000",
+                "https://localhost:9000",
+                "https://localhost:9000/oauth/token",
+                None,
+            ),
+            (
+                "http://[::1]:9000",
+                "http://[::1]:9000",
+                "http://[::1]:9000/oauth/token",
+                None,
+            ),
+        ];
+        for (input, api, token, key) in cases {
+            let env = Environment::parse(input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+            assert_eq!(env.api_base, *api, "{input}");
+            assert_eq!(env.token_url, *token, "{input}");
+            assert_eq!(env.region.as_ref().map(|r| r.key.as_str()), *key, "{input}");
+        }
+    }
+
+    #[test]
+    fn addresses_with_more_than_a_host_are_refused() {
+        for input in [
+            "https://user:pw@api.mypurecloud.ie",
+            "https://api.mypurecloud.ie/?x=1",
+            "https://apps.mypurecloud.ie/directory/#/engage/admin",
+            "https://api.mypurecloud.ie/api/v2",
+            "https://genesys.example.com",
+            "http://api.mypurecloud.ie",
+            "ftp://api.mypurecloud.ie",
+        ] {
+            let e = Environment::parse(input).expect_err(input);
+            assert_eq!(e.field.as_deref(), Some("environment"), "{input}");
+            assert!(!e.message.contains("pw"), "{input}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn region_names_follow_genesys() {
+        let name = |key: &str| {
+            regions()
+                .into_iter()
+                .find(|r| r.key == key)
+                .map(|r| r.name)
+                .unwrap_or_default()
+        };
+        // ap-southeast-1 is Singapore (AWS); Jakarta is ap-southeast-3.
+        assert_eq!(name("ap_southeast_1"), "Asia Pacific (Singapore)");
+        assert_eq!(name("eu_west_1"), "EMEA (Dublin)");
+        assert!(regions().iter().all(|r| !r.name.is_empty()));
     }
 }
