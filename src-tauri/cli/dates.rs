@@ -5,9 +5,7 @@
 //! March. A date-time (`2026-03-01T08:00`, local, or with an offset such as
 //! `2026-03-01T08:00:00Z`) is an exact instant and the range is half-open
 //! `[from, to)`.
-use chrono::{
-    DateTime, Duration, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use genesys_core::{Error, Result};
 
@@ -49,32 +47,18 @@ pub fn parse_bound(field: &str, input: &str) -> Result<Bound> {
     ))
 }
 
-/// Parse an IANA time zone name such as `Europe/London`, or `UTC`.
+/// Parse `--time-zone`: the core's one rule ([`genesys_core::clock::parse_time_zone`]).
 pub fn parse_time_zone(input: &str) -> Result<Tz> {
-    input.trim().parse::<Tz>().map_err(|_| {
-        Error::invalid(
-            "timeZone",
-            format!(
-                "--time-zone \"{}\" is not a time zone. Use a name such as Europe/London, America/New_York or UTC.",
-                input.trim()
-            ),
-        )
+    genesys_core::clock::parse_time_zone(input, "timeZone").map_err(|mut e| {
+        e.message = format!("--time-zone: {}", e.message);
+        e
     })
 }
 
-/// The instant a local wall-clock time means in `tz`. In a DST gap the
-/// first valid instant after it; when ambiguous, the earlier one.
+/// A local wall-clock time → UTC: the core's one rule (a time in a DST gap
+/// moves forward to the first valid instant; an ambiguous one is the earlier).
 fn local_instant(tz: Tz, t: NaiveDateTime) -> DateTime<Utc> {
-    let mut probe = t;
-    for _ in 0..(3 * 60) {
-        match tz.from_local_datetime(&probe) {
-            LocalResult::Single(x) => return x.with_timezone(&Utc),
-            LocalResult::Ambiguous(a, _) => return a.with_timezone(&Utc),
-            LocalResult::None => probe += Duration::minutes(1),
-        }
-    }
-    // No zone has a gap longer than three hours; treat the time as UTC.
-    Utc.from_utc_datetime(&t)
+    genesys_core::clock::local_to_utc(tz, t)
 }
 
 /// Resolve `--from`/`--to` to the half-open UTC range `[from, to)`.
@@ -137,6 +121,27 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().unwrap();
         let (a, _) = resolve_range("2026-09-06", "2026-09-06", tz).unwrap();
         assert_eq!(a, utc("2026-09-06T04:00:00Z"));
+    }
+
+    /// One clock: the CLI and the app (a profile's fixed date-times) name the
+    /// same instants, also in a DST gap (New York 2026-03-08 02:30 does not
+    /// exist: both start at the jump, 07:00 UTC) and overlap (01:30 twice).
+    #[test]
+    fn app_and_cli_resolve_the_same_instants() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let cli = resolve_range("2026-03-08T02:30", "2026-11-01T01:30", tz).unwrap();
+        let local = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        let range = genesys_core::profiles::DateRange::FixedDateTimes {
+            from: local("2026-03-08T02:30"),
+            to: local("2026-11-01T01:30"),
+        };
+        let app = genesys_core::profiles::resolve_range(&range, tz, Utc::now()).unwrap();
+        assert_eq!(cli, app);
+        assert_eq!(cli.0, utc("2026-03-08T07:00:00Z"));
+        assert_eq!(cli.1, utc("2026-11-01T05:30:00Z"));
+        // Zone names: one parser, letter case ignored, blank refused.
+        assert_eq!(parse_time_zone("utc").unwrap(), Tz::UTC);
+        assert!(parse_time_zone(" ").is_err());
     }
 
     #[test]

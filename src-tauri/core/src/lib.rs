@@ -4,7 +4,9 @@
 //! - [`export`]: the streaming export pipeline (flatten, names, time zones, CSV/XLSX/JSONL).
 //! - [`profiles`]: saved connections and query profiles (versioned JSON, atomic writes).
 //! - [`secrets`]: client secrets in the OS keychain.
+//! - [`clock`]: time-zone names and local times → UTC (one rule for the app and the CLI).
 //! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
+pub mod clock;
 pub mod error;
 pub mod export;
 pub mod genesys;

@@ -366,10 +366,11 @@ fn fixed_range_with_end_before_start_is_a_field_error() {
 fn local_times_in_gaps_and_overlaps() {
     let dt = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("datetime");
     // A time that does not exist (clocks jump 02:00 → 03:00) moves forward
-    // by the gap: 02:30 → 03:30 EDT, as calendars do.
+    // to the first valid instant, the jump: 02:30 → 03:00 EDT (the CLI's
+    // rule too; see `genesys_core::clock`).
     assert_eq!(
         local_to_utc(chrono_tz::America::New_York, dt("2026-03-08 02:30")),
-        utc("2026-03-08T07:30:00Z")
+        utc("2026-03-08T07:00:00Z")
     );
     assert_eq!(
         local_to_utc(chrono_tz::America::New_York, dt("2026-03-08 02:00")),

@@ -139,7 +139,7 @@ struct Totals {
 /// Check options without exporting (time zone, columns for the grain), e.g.
 /// when a profile is saved. Returns the column ids that would be written.
 pub fn validate(opts: &ExportOptions) -> Result<Vec<String>> {
-    render::parse_time_zone(&opts.time_zone)?;
+    crate::clock::parse_time_zone(&opts.time_zone, "timeZone")?;
     if opts.format == Format::Jsonl {
         return Ok(Vec::new());
     }
@@ -233,7 +233,7 @@ async fn write_inner<S>(
 where
     S: Stream<Item = Result<Conversation>>,
 {
-    let tz = render::parse_time_zone(&opts.time_zone)?;
+    let tz = crate::clock::parse_time_zone(&opts.time_zone, "timeZone")?;
     let cols: Vec<&'static ColumnDef> = if opts.format == Format::Jsonl {
         Vec::new()
     } else {

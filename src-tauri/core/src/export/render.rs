@@ -1,30 +1,12 @@
 //! Turning typed cells into text (CSV) or Excel values: time zones, durations,
 //! formula-injection neutralisation.
 use std::fmt::Write as _;
-use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::flatten::Cell;
 use super::options::DurationFormat;
-use crate::{Error, Result};
-
-/// Parse the export's time zone: an IANA name (`Europe/Berlin`) or `UTC`.
-pub fn parse_time_zone(name: &str) -> Result<Tz> {
-    let name = name.trim();
-    if name.is_empty() || name.eq_ignore_ascii_case("utc") {
-        return Ok(Tz::UTC);
-    }
-    Tz::from_str(name).map_err(|_| {
-        Error::invalid(
-            "timeZone",
-            format!(
-                "\"{name}\" is not a known time zone. Use a name like Europe/London, America/New_York or UTC."
-            ),
-        )
-    })
-}
 
 /// The wall-clock time in `tz` (DST-correct).
 pub fn local(t: DateTime<Utc>, tz: Tz) -> NaiveDateTime {
@@ -112,17 +94,6 @@ mod tests {
         for s in ["", "a=1", "15551234", "Ünïcode"] {
             assert!(!is_formula_like(s), "{s}");
         }
-    }
-
-    #[test]
-    fn zones() {
-        assert_eq!(parse_time_zone("UTC").unwrap(), Tz::UTC);
-        assert_eq!(
-            parse_time_zone("Europe/Berlin").unwrap(),
-            Tz::Europe__Berlin
-        );
-        let e = parse_time_zone("Mars/Olympus").unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("timeZone"));
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl RunPlan {
 }
 
 fn local(t: DateTime<Utc>, zone: &str) -> String {
-    match zone.parse::<chrono_tz::Tz>() {
+    match crate::clock::parse_time_zone(zone, "timeZone") {
         Ok(tz) => t.with_timezone(&tz).to_rfc3339(),
         Err(_) => t.to_rfc3339(),
     }

@@ -1,12 +1,10 @@
 //! Turning a profile's date range into instants, and its file-name template into a file name.
-use chrono::{
-    DateTime, Datelike, Days, Duration, LocalResult, Months, NaiveDate, NaiveDateTime, NaiveTime,
-    Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 use super::model::{DateRange, QueryProfile, RelativePreset};
-use super::timezone::parse_time_zone;
+pub use crate::clock::local_to_utc;
+use crate::clock::parse_time_zone;
 use crate::error::{Error, Result};
 
 /// The placeholders a file-name template may use.
@@ -15,8 +13,8 @@ pub const TEMPLATE_PLACEHOLDERS: [&str; 5] = ["profile", "from", "to", "today", 
 impl QueryProfile {
     /// The half-open interval `[from, to)` this profile exports, computed in
     /// the profile's time zone at `now` (weeks start on Monday). Local
-    /// midnights are converted with the offset in force at that moment, so
-    /// a day across a DST change is 23 or 25 hours long.
+    /// times become instants by [`crate::clock::local_to_utc`] (the one rule the
+    /// CLI uses too), so a day across a DST change is 23 or 25 hours long.
     pub fn resolve_range(&self, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
         let tz = parse_time_zone(&self.time_zone, "timeZone")?;
         resolve_range(&self.range, tz, now)
@@ -120,28 +118,6 @@ pub fn preset_days(preset: RelativePreset, today: NaiveDate) -> Result<(NaiveDat
         ),
         RelativePreset::Last30Days => (minus(today, 30)?, today),
     })
-}
-
-/// The instant a local wall-clock time names in `tz`. A time that happens
-/// twice (clocks go back) is the first one. A time that does not exist
-/// (clocks jump forward) is read with the offset in force before the jump,
-/// i.e. moved forward by the gap (02:30 → 03:30), as calendars do; so a
-/// midnight that does not exist (some zones jump at 00:00) becomes the moment of the jump.
-pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
-        LocalResult::None => {
-            // In a gap: read the wall time with the offset in force before the jump.
-            let before = local - Duration::hours(6);
-            let offset = match tz.from_local_datetime(&before) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.offset().fix(),
-                LocalResult::None => Utc.fix(),
-            };
-            let utc_naive = local - Duration::seconds(i64::from(offset.local_minus_utc()));
-            Utc.from_utc_datetime(&utc_naive)
-        }
-    }
 }
 
 /// `{from}` and `{to}` for people: whole days as dates with `to` included

@@ -3,24 +3,7 @@ use std::path::Path;
 
 use chrono_tz::Tz;
 
-use crate::error::{Error, Result};
-
-/// Parse an IANA zone name (`Europe/Berlin`, `UTC`), or a field-level error on `field`.
-pub fn parse_time_zone(name: &str, field: &str) -> Result<Tz> {
-    let trimmed = name.trim();
-    if trimmed.is_empty() {
-        return Err(Error::invalid(
-            field,
-            "Choose a time zone, e.g. Europe/London.",
-        ));
-    }
-    trimmed.parse::<Tz>().map_err(|_| {
-        Error::invalid(
-            field,
-            format!("\"{trimmed}\" is not a time zone. Use a name such as Europe/London or America/New_York."),
-        )
-    })
-}
+pub use crate::clock::parse_time_zone;
 
 /// The system's IANA time zone, or `UTC` when it cannot be found.
 ///
