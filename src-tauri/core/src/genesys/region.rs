@@ -163,7 +163,7 @@ impl Environment {
             "http" => {
                 return Err(Error::invalid(
                     "environment",
-                    format!("\"{host}\" is not secure. Genesys Cloud addresses must start with https:// (plain http is only allowed for this computer)."),
+                    format!("\"{s}\" is not secure. Genesys Cloud addresses must start with https:// (plain http is only allowed for this computer)."),
                 ))
             }
             _ => return Err(bad()),
