@@ -3,7 +3,10 @@
 //! and the finished file equals an uninterrupted export of the same query
 //! (CSV and JSON lines byte for byte; XLSX cell by cell, since the zip carries
 //! timestamps). A resume whose partly written file was damaged (cut short, or
-//! an unreadable XLSX row journal) starts again cleanly and says so. Through the core (`genesys_core::jobs`) and the
+//! an unreadable XLSX row journal) starts again cleanly and says so. So does
+//! one whose partly written file was swapped for a link to another file or
+//! for another file of the same length: the resume never writes through the
+//! link nor continues a file it did not make (issue #14.4). Through the core (`genesys_core::jobs`) and the
 //! emulator over loopback HTTP; the export that gets killed runs in a child
 //! process (this test binary, re-run with `RESUME_CHILD_ROOT` set).
 use std::collections::HashMap;
@@ -194,6 +197,10 @@ enum Damage {
     Short,
     /// Same length, unreadable content.
     Garbled,
+    /// Moved away and replaced by a symbolic link to it.
+    Link,
+    /// Replaced by another file of the same length (other content).
+    Replaced,
 }
 
 /// Kill a child mid-export, resume, compare with an uninterrupted export.
@@ -251,6 +258,8 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
     assert!(temp.exists(), "{ext}: {:?}", files_in(&out));
     assert_eq!(journal.exists(), ext == "xlsx", "{:?}", files_in(&out));
     let appended = if ext == "xlsx" { &journal } else { &temp };
+    // Where a planted link points (outside the export folder).
+    let victim = root.path().join("victim");
     let saved_bytes = saved["resume"]["bytes"].as_u64().unwrap();
     assert!(saved_bytes > 0);
     match damage {
@@ -271,7 +280,19 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
                 .unwrap();
             f.write_all(b"#garbled#").unwrap();
         }
+        Damage::Link => {
+            std::fs::rename(appended, &victim).unwrap();
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&victim, appended).unwrap();
+        }
+        Damage::Replaced => {
+            let mut other = std::fs::read(appended).unwrap();
+            other[..saved_bytes as usize / 2].fill(b'#');
+            std::fs::remove_file(appended).unwrap();
+            std::fs::write(appended, &other).unwrap();
+        }
     }
+    let victim_before = std::fs::read(&victim).ok();
 
     // "Restart": the run is interrupted and offered for resume.
     let ctx = context(root.path());
@@ -326,6 +347,12 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
         );
     }
 
+    if let Some(before) = victim_before {
+        assert!(
+            std::fs::read(&victim).unwrap() == before,
+            "{ext}: the resume wrote through the planted link"
+        );
+    }
     let restarted = resumed
         .warnings
         .iter()
@@ -358,6 +385,9 @@ fn killed_export_is_offered_for_resume_and_continues_from_its_checkpoint() {
         ("xlsx", Damage::None),
         ("csv", Damage::Short),
         ("xlsx", Damage::Garbled),
+        ("csv", Damage::Link),
+        ("xlsx", Damage::Link),
+        ("csv", Damage::Replaced),
     ];
     let dir = tempfile::tempdir().unwrap();
     let refs = references(dir.path());

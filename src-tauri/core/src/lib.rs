@@ -6,11 +6,13 @@
 //! - [`secrets`]: client secrets in the OS keychain.
 //! - [`clock`]: time-zone names and local times → UTC (one rule for the app and the CLI).
 //! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
+//! - [`private_fs`]: the app's own files and folders, private to the user.
 pub mod clock;
 pub mod error;
 pub mod export;
 pub mod genesys;
 pub mod jobs;
+pub mod private_fs;
 pub mod profiles;
 pub mod secrets;
 

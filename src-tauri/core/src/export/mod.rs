@@ -217,6 +217,8 @@ where
 struct Durable<'a> {
     on_durable: &'a mut (dyn FnMut(&ResumeState) + Send),
     last: Option<Instant>,
+    /// The identity of the file a resume appends to.
+    file: Option<crate::private_fs::FileId>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -251,10 +253,16 @@ where
         Some(r) => {
             let keep = match opts.format {
                 Format::Xlsx => None,
-                Format::Csv | Format::Jsonl => resume_from.as_ref().map(|s| s.bytes),
+                Format::Csv | Format::Jsonl => resume_from.as_ref().map(ResumeState::kept),
             };
             output::open_run_temp(&dest.path, r.run_id, keep)?
         }
+    };
+    // The identity of the file a resume would append to (CSV, JSON lines: the temp file).
+    let mut appended_id = match (&run, opts.format) {
+        (Some(_), Format::Csv | Format::Jsonl) => crate::private_fs::FileId::of(&file)
+            .map_err(|e| writers::write_error(&dest.path, &e))?,
+        _ => None,
     };
     let file_name = writers::display_name(&dest.path);
     let write_err = |e: std::io::Error| writers::write_error(&dest.path, &e);
@@ -297,10 +305,14 @@ where
                 (Some(r), Some(state)) => Some(RowJournal::resume(
                     &dest.path,
                     r.run_id,
-                    state.bytes,
+                    state.kept(),
                     &mut w,
                 )?),
             };
+            // XLSX resumes from its row journal.
+            if let Some(j) = &journal {
+                appended_id = j.id();
+            }
             (Writer::Xlsx(Box::new(w), journal), Some(file))
         }
     };
@@ -320,6 +332,7 @@ where
     let mut durable = run.map(|r| Durable {
         on_durable: r.on_durable,
         last: None,
+        file: appended_id,
     });
 
     let run = pump(
@@ -346,7 +359,11 @@ where
             if let Some(w) = writer.take() {
                 let partial = output::partial_path(&dest.path);
                 let kept = match finish(w, xlsx_file.take(), &dest.path).await {
-                    Ok(_) => temp.persist(&partial, true).is_ok(),
+                    Ok(file) => {
+                        publish(&file, &temp.dir);
+                        drop(file);
+                        temp.persist(&partial, true).is_ok()
+                    }
                     Err(_) => false,
                 };
                 if kept {
@@ -380,6 +397,7 @@ where
     let file = finish(w, xlsx_file.take(), &dest.path).await?;
     file.sync_all().map_err(write_err)?;
     let bytes = file.metadata().map_err(write_err)?.len();
+    publish(&file, &temp.dir);
     drop(file);
     temp.persist(&dest.path, dest.replace)?;
 
@@ -419,6 +437,14 @@ where
         },
         warnings,
     })
+}
+
+/// The temp file was private while it was written; the finished export is
+/// the user's document and gets the permissions any new file there gets.
+fn publish(file: &File, dir: &Path) {
+    if let Err(e) = crate::private_fs::give_user_permissions(file, dir) {
+        tracing::warn!("the export keeps private permissions: {e}");
+    }
 }
 
 /// Read the stream in batches, resolve names, write rows.
@@ -520,6 +546,7 @@ where
                         in_progress: totals.in_progress,
                         first_start: totals.first_start,
                         last_start: totals.last_start,
+                        file: d.file,
                     });
                     d.last = Some(Instant::now());
                     unsaved = false;

@@ -76,9 +76,14 @@ pub fn create_temp(dest: &Path) -> Result<(File, TempOutput)> {
 }
 
 /// The temp file of a resumable run (`.genesys-export-<run_id>.tmp` beside
-/// the destination): empty, or with `keep` cut back to that many bytes and
-/// positioned at its end. Removed on drop like [`create_temp`]'s.
-pub fn open_run_temp(dest: &Path, run_id: &str, keep: Option<u64>) -> Result<(File, TempOutput)> {
+/// the destination): new and empty, or (`keep`) the very file saved with a
+/// durable point, cut back to its saved length and positioned at its end.
+/// Removed on drop like [`create_temp`]'s.
+pub(crate) fn open_run_temp(
+    dest: &Path,
+    run_id: &str,
+    keep: Option<super::resume::Kept>,
+) -> Result<(File, TempOutput)> {
     super::resume::check_run_id(run_id)?;
     let path = super::resume::temp_path(dest, run_id);
     let file = super::resume::open_cut(&path, keep)?;

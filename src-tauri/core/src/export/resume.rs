@@ -10,10 +10,16 @@
 //!   saved length and replayed into a new workbook. The journal is removed
 //!   whenever the writer goes away, except when the process dies.
 //!
+//! These files are private to the user (`0600`, created without following a
+//! link planted at their path). A durable point records the identity of the
+//! file a resume appends to (device and inode); a resume opens it without
+//! following links and only continues when it is still that regular file,
+//! owned by the user (issue #14.4). Otherwise the export starts again.
+//!
 //! A durable point ([`ResumeState`]) is handed to the caller after a batch is
 //! written, flushed and `fsync`'d, at most every [`DURABLE_EVERY`], and when
 //! the stream stalls for [`STALL`] (e.g. while the next window is fetched).
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,6 +32,7 @@ use super::options::Format;
 use super::output::folder_of;
 use super::writers::{sync_file, XlsxWriter};
 use crate::genesys::{Checkpoint, Fetch};
+use crate::private_fs::{self, FileId};
 use crate::{Error, ErrorKind, Result};
 
 /// The least time between two durable points.
@@ -49,6 +56,27 @@ pub struct ResumeState {
     pub in_progress: u64,
     pub first_start: Option<DateTime<Utc>>,
     pub last_start: Option<DateTime<Utc>>,
+    /// The identity of the file that is appended to, as it was created: a
+    /// resume continues only that file. Absent in checkpoints of older
+    /// versions (those start again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileId>,
+}
+
+/// What a resume continues: the length and identity saved with its durable point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kept {
+    pub bytes: u64,
+    pub file: Option<FileId>,
+}
+
+impl ResumeState {
+    pub(crate) fn kept(&self) -> Kept {
+        Kept {
+            bytes: self.bytes,
+            file: self.file,
+        }
+    }
 }
 
 /// A conversation stream that can say how far it got (the fetch checkpoint
@@ -116,39 +144,36 @@ pub fn check(
 ) -> std::result::Result<(), String> {
     check_run_id(run_id).map_err(|e| e.message)?;
     let path = appended_file(dest, run_id, format);
-    match std::fs::metadata(&path) {
+    let file = private_fs::open_own(&path, state.file)
+        .map_err(|why| format!("its partly written file {why}"))?;
+    match file.metadata() {
         Ok(m) if m.len() >= state.bytes => Ok(()),
         Ok(m) => Err(format!(
             "its partly written file holds {} bytes, fewer than the {} saved",
             m.len(),
             state.bytes
         )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err("its partly written file is gone".to_string())
-        }
         Err(e) => Err(format!("its partly written file cannot be read ({e})")),
     }
 }
 
-/// Open `path` for writing: empty (`keep` = `None`), or cut back to `keep`
-/// bytes and positioned at its end.
-pub(crate) fn open_cut(path: &Path, keep: Option<u64>) -> Result<File> {
+/// Open `path` for writing: a new, private, empty file (`keep` = `None`;
+/// whatever was at the path is replaced, a link is not followed), or the
+/// file saved with a durable point, checked to be that very file (see
+/// [`private_fs::open_own`]), cut back to its saved length and positioned
+/// at its end.
+pub(crate) fn open_cut(path: &Path, keep: Option<Kept>) -> Result<File> {
     let name = path.display().to_string();
     let io = |e: std::io::Error| Error::io(format!("Could not write \"{name}\""), &e);
     match keep {
-        None => OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-            .map_err(io),
-        Some(len) => {
-            let mut f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(io)?;
+        None => private_fs::create_fresh(path).map_err(io),
+        Some(Kept { bytes: len, file }) => {
+            let mut f = private_fs::open_own(path, file).map_err(|why| {
+                Error::new(
+                    ErrorKind::Storage,
+                    format!("The partly written export \"{name}\" {why}; it cannot be continued."),
+                )
+            })?;
             let actual = f.metadata().map_err(io)?.len();
             if actual < len {
                 return Err(Error::new(
@@ -183,11 +208,11 @@ impl RowJournal {
         })
     }
 
-    /// Reopen the journal cut back to `bytes` and replay its rows into `xlsx`.
-    pub fn resume(dest: &Path, run_id: &str, bytes: u64, xlsx: &mut XlsxWriter) -> Result<Self> {
+    /// Reopen the journal cut back to its saved length and replay its rows into `xlsx`.
+    pub fn resume(dest: &Path, run_id: &str, kept: Kept, xlsx: &mut XlsxWriter) -> Result<Self> {
         check_run_id(run_id)?;
         let path = journal_path(dest, run_id);
-        let file = open_cut(&path, Some(bytes))?;
+        let file = open_cut(&path, Some(kept))?;
         // Owned from here: removed on any error below.
         let mut journal = Self {
             out: BufWriter::with_capacity(256 * 1024, file),
@@ -230,6 +255,11 @@ impl RowJournal {
         Ok(journal)
     }
 
+    /// The journal's identity (saved with each durable point).
+    pub fn id(&self) -> Option<FileId> {
+        FileId::of(self.out.get_ref()).ok().flatten()
+    }
+
     pub fn write_row(&mut self, row: &[Cell]) -> Result<()> {
         serde_json::to_writer(&mut self.out, row)
             .map_err(|e| Error::io(self.write_context(), &std::io::Error::other(e)))?;
@@ -259,23 +289,62 @@ impl Drop for RowJournal {
 mod tests {
     use super::*;
 
+    /// A new file of ours at `p` holding `bytes`, and its identity.
+    fn ours(p: &Path, bytes: &[u8]) -> Option<FileId> {
+        let mut f = private_fs::create_fresh(p).unwrap();
+        f.write_all(bytes).unwrap();
+        FileId::of(&f).unwrap()
+    }
+
+    fn kept(bytes: u64, file: Option<FileId>) -> Option<Kept> {
+        Some(Kept { bytes, file })
+    }
+
     #[test]
     fn open_cut_truncates_and_refuses_a_short_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f");
-        std::fs::write(&p, b"0123456789").unwrap();
-        let mut f = open_cut(&p, Some(4)).unwrap();
+        let id = ours(&p, b"0123456789");
+        let mut f = open_cut(&p, kept(4, id)).unwrap();
         f.write_all(b"xy").unwrap();
         drop(f);
         assert_eq!(std::fs::read(&p).unwrap(), b"0123xy");
-        let e = open_cut(&p, Some(100)).unwrap_err();
+        let e = open_cut(&p, kept(100, id)).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Storage);
         assert!(e.message.contains("shorter"), "{}", e.message);
         drop(open_cut(&p, None).unwrap());
         assert_eq!(std::fs::read(&p).unwrap(), b"");
     }
 
-    fn state(bytes: u64) -> ResumeState {
+    #[cfg(unix)]
+    #[test]
+    fn open_cut_continues_only_the_file_it_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let id = ours(&p, b"0123456789");
+        // Replaced by another file of the same length.
+        std::fs::remove_file(&p).unwrap();
+        std::fs::write(&p, b"abcdefghij").unwrap();
+        let e = open_cut(&p, kept(4, id)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Storage);
+        assert!(
+            e.message.contains("replaced by another file"),
+            "{}",
+            e.message
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"abcdefghij", "left alone");
+        // A link planted at the path is not followed.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"0123456789").unwrap();
+        std::fs::remove_file(&p).unwrap();
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        let e = open_cut(&p, kept(4, id)).unwrap_err();
+        assert!(e.message.contains("link"), "{}", e.message);
+        drop(open_cut(&p, None).unwrap());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"0123456789");
+    }
+
+    fn state(bytes: u64, file: Option<FileId>) -> ResumeState {
         let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 1, 0, 0, 0).unwrap();
         ResumeState {
             fetch: Checkpoint {
@@ -295,6 +364,7 @@ mod tests {
             in_progress: 0,
             first_start: None,
             last_start: None,
+            file,
         }
     }
 
@@ -302,19 +372,46 @@ mod tests {
     fn check_refuses_a_missing_or_short_file_and_accepts_a_longer_one() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
-        let why = check(&dest, "r1", Format::Csv, &state(10)).unwrap_err();
+        let temp = temp_path(&dest, "r1");
+        let why = check(&dest, "r1", Format::Csv, &state(10, None)).unwrap_err();
         assert!(why.contains("gone"), "{why}");
-        std::fs::write(temp_path(&dest, "r1"), b"12345").unwrap();
-        let why = check(&dest, "r1", Format::Csv, &state(10)).unwrap_err();
+        let id = ours(&temp, b"12345");
+        let why = check(&dest, "r1", Format::Csv, &state(10, id)).unwrap_err();
         assert!(why.contains("fewer than the 10 saved"), "{why}");
         // Rows written after the last durable point are cut off on resume.
-        std::fs::write(temp_path(&dest, "r1"), b"0123456789abc").unwrap();
-        assert_eq!(check(&dest, "r1", Format::Csv, &state(10)), Ok(()));
+        std::fs::write(&temp, b"0123456789abc").unwrap();
+        assert_eq!(check(&dest, "r1", Format::Csv, &state(10, id)), Ok(()));
         // XLSX resumes from its row journal, not from the temp file.
-        assert!(check(&dest, "r1", Format::Xlsx, &state(10)).is_err());
-        std::fs::write(journal_path(&dest, "r1"), b"0123456789").unwrap();
-        assert_eq!(check(&dest, "r1", Format::Xlsx, &state(10)), Ok(()));
-        assert!(check(&dest, "../r1", Format::Csv, &state(0)).is_err());
+        assert!(check(&dest, "r1", Format::Xlsx, &state(10, id)).is_err());
+        let journal = ours(&journal_path(&dest, "r1"), b"0123456789");
+        assert_eq!(
+            check(&dest, "r1", Format::Xlsx, &state(10, journal)),
+            Ok(())
+        );
+        assert!(check(&dest, "../r1", Format::Csv, &state(0, id)).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn check_refuses_a_planted_link_or_a_swapped_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        let temp = temp_path(&dest, "r1");
+        let id = ours(&temp, b"0123456789");
+        assert_eq!(check(&dest, "r1", Format::Csv, &state(10, id)), Ok(()));
+        // Saved by an older version, without an identity: cannot be checked.
+        let why = check(&dest, "r1", Format::Csv, &state(10, None)).unwrap_err();
+        assert!(why.contains("cannot be recognised"), "{why}");
+        // Another file of the same length.
+        std::fs::rename(&temp, dir.path().join("moved")).unwrap();
+        std::fs::write(&temp, b"abcdefghij").unwrap();
+        let why = check(&dest, "r1", Format::Csv, &state(10, id)).unwrap_err();
+        assert!(why.contains("replaced by another file"), "{why}");
+        // A link to the very file that was saved.
+        std::fs::remove_file(&temp).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("moved"), &temp).unwrap();
+        let why = check(&dest, "r1", Format::Csv, &state(10, id)).unwrap_err();
+        assert!(why.contains("link"), "{why}");
     }
 
     #[test]

@@ -68,9 +68,9 @@ impl Checkpoints {
     /// dropped. Fails when another process (or another run here) holds it.
     pub fn hold(&self, run_id: &str) -> Result<RunLock> {
         let path = self.lock_path(run_id)?;
-        std::fs::create_dir_all(&self.dir)
+        crate::private_fs::create_dir_all(&self.dir)
             .map_err(|e| Error::io("Cannot create the resume folder", &e))?;
-        let file = File::options()
+        let file = crate::private_fs::options()
             .create(true)
             .truncate(false)
             .write(true)

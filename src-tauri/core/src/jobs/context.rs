@@ -50,6 +50,10 @@ impl Context {
         secrets: Arc<dyn SecretStore>,
     ) -> (Self, Vec<String>) {
         let started_at = SystemTime::now();
+        // Created (or narrowed) private before anything is written in it.
+        if let Err(e) = crate::private_fs::create_dir_all(&data_dir) {
+            tracing::warn!("cannot create the data folder {}: {e}", data_dir.display());
+        }
         let (store, store_notices) = Store::open(&config_dir);
         let mut notices: Vec<String> = store_notices.iter().map(|n| n.to_string()).collect();
         let history = History::new(&data_dir);

@@ -12,7 +12,8 @@ pub(crate) fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<
     let dir = path
         .parent()
         .ok_or_else(|| Error::internal(format!("{} has no folder", path.display())))?;
-    std::fs::create_dir_all(dir)
+    // The file itself is private: tempfile creates it 0600.
+    crate::private_fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("Cannot create {}", dir.display()), &e))?;
     let bytes = serde_json::to_vec_pretty(value)
         .map_err(|e| Error::internal(format!("Cannot encode {}: {e}", path.display())))?;

@@ -121,8 +121,8 @@ impl ConnectionLocks {
 }
 
 fn open_lock_file(dir: &Path, key: &str) -> std::io::Result<File> {
-    std::fs::create_dir_all(dir)?;
-    File::options()
+    crate::private_fs::create_dir_all(dir)?;
+    crate::private_fs::options()
         .create(true)
         .truncate(false)
         .write(true)

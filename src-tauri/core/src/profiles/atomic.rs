@@ -1,8 +1,9 @@
 //! Crash-safe file replacement: write a temp file in the same folder, fsync
 //! it, keep the previous file as `<name>.bak`, rename the temp file over the
 //! target, fsync the folder. A crash at any point leaves either the old or the
-//! new file in place, never a half-written one.
-use std::fs::{self, File, OpenOptions};
+//! new file in place, never a half-written one. Both files are private to the
+//! user (`0600`, see [`crate::private_fs`]).
+use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +60,7 @@ pub fn stage(target: &Path, bytes: &[u8]) -> Result<StagedWrite> {
         backup_temp: dir.join(format!(".{base}.{unique}-bak.tmp")),
         committed: false,
     };
-    let mut file = OpenOptions::new()
+    let mut file = crate::private_fs::options()
         .write(true)
         .create_new(true)
         .open(&temp)
@@ -83,7 +84,10 @@ impl StagedWrite {
         if self.target.exists() {
             let backup = backup_path(&self.target);
             let backup_temp = &self.backup_temp;
+            // `fs::copy` copies the permissions too: the backup is made private
+            // even when the file it copies was left readable by an older version.
             let copied = fs::copy(&self.target, backup_temp)
+                .and_then(|_| crate::private_fs::restrict(backup_temp))
                 .and_then(|_| File::open(backup_temp)?.sync_all())
                 .and_then(|_| fs::rename(backup_temp, &backup));
             if let Err(e) = copied {

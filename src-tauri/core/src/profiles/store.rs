@@ -58,7 +58,7 @@ impl Store {
             doc: Document::default(),
             read_only: None,
         };
-        if let Err(e) = std::fs::create_dir_all(dir) {
+        if let Err(e) = crate::private_fs::create_dir_all(dir) {
             store.read_only = Some(format!(
                 "The settings folder {} could not be created ({e}); changes cannot be saved.",
                 dir.display()
