@@ -89,3 +89,39 @@ fn editing_the_address_without_a_new_secret_is_refused() {
     assert_eq!(saved.name, "Production");
     assert_eq!(saved.environment, "eu-west-1");
 }
+
+/// #14.8 across two processes: the app's long-lived store does not undo what
+/// the CLI saved meanwhile.
+#[test]
+fn the_app_does_not_undo_what_the_cli_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path();
+    let c = saved_connection(config);
+    // The app has the settings open all along.
+    let (mut app, _) = Store::open(config);
+    let out = cli(
+        &[
+            "connections",
+            "edit",
+            "Prod",
+            "--rename",
+            "Renamed by the CLI",
+        ],
+        config,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut settings = app.settings().clone();
+    settings.csv_bom = !settings.csv_bom;
+    app.save_settings(settings)
+        .expect("the app saves its settings");
+    let (fresh, _) = Store::open(config);
+    assert_eq!(
+        fresh.connection(c.id).map(|c| c.name.as_str()),
+        Some("Renamed by the CLI"),
+        "the app undid the CLI's change"
+    );
+    assert_eq!(
+        app.connection(c.id).map(|c| c.name.as_str()),
+        Some("Renamed by the CLI")
+    );
+}

@@ -190,3 +190,91 @@ fn an_imported_profile_never_chooses_the_folder() {
     p.default_folder = Some("//attacker.example.com/share".into());
     assert_eq!(store.folder_for(&p), None);
 }
+
+/// #14.8: two long-lived stores on the same folder (the app and the CLI)
+/// never undo each other's changes, and each sees the other's.
+#[test]
+fn two_stores_on_one_folder_never_undo_each_other() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = MemoryStore::new();
+    let (mut app, _) = Store::open(dir.path());
+    let (mut cli, _) = Store::open(dir.path());
+    let a = app
+        .save_connection(
+            conn("From the app", "mypurecloud.ie", "client-a"),
+            Some(&Secret::new(SECRET)),
+            &secrets,
+        )
+        .expect("app saves");
+    // The CLI opened before that save; its change must keep the app's.
+    let b = cli
+        .save_connection(
+            conn("From the CLI", "mypurecloud.com", "client-b"),
+            Some(&Secret::new(SECRET)),
+            &secrets,
+        )
+        .expect("cli saves");
+    let mut settings = app.settings().clone();
+    settings.csv_bom = !settings.csv_bom;
+    app.save_settings(settings).expect("app saves settings");
+    let (fresh, _) = Store::open(dir.path());
+    let names: Vec<&str> = fresh
+        .connections()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["From the app", "From the CLI"],
+        "a change was undone"
+    );
+    // Each sees the other's change without reopening.
+    assert!(
+        app.connection(b.id).is_some(),
+        "the app does not see the CLI's connection"
+    );
+    let mut p = cli.new_profile(a.id);
+    p.name = "Uses the app's connection".into();
+    cli.save_profile(p)
+        .expect("the CLI sees the app's connection");
+    assert_eq!(cli.settings().csv_bom, app.settings().csv_bom);
+}
+
+/// #14.8: the history of two processes (two `History` values on one folder,
+/// each with its own file handle and lock) loses no run.
+#[test]
+fn two_histories_on_one_folder_lose_no_run() {
+    use genesys_core::jobs::{History, HistoryEntry, HistoryStatus};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |id: String| HistoryEntry {
+        run_id: id,
+        profile_id: "p".into(),
+        profile_name: "Voice".into(),
+        connection_id: "c".into(),
+        from: "2026-01-01T00:00:00+00:00".into(),
+        to: "2026-01-02T00:00:00+00:00".into(),
+        status: HistoryStatus::Done,
+        rows: 1,
+        conversations: 1,
+        duration_ms: 5,
+        path: "/tmp/x.csv".into(),
+        error: None,
+        started_at: chrono::Utc::now(),
+    };
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                let history = History::new(&path);
+                for i in 0..20 {
+                    history.record(entry(format!("w{w}-{i}"))).expect("record");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    let runs = History::new(dir.path()).list().expect("list");
+    assert_eq!(runs.len(), 40, "runs were lost: {} of 40 kept", runs.len());
+}

@@ -601,7 +601,12 @@ fn interrupted_write_leaves_the_old_file_intact() {
     );
     assert_eq!(
         names_in(dir.path()),
-        vec!["profiles.json".to_string(), "profiles.json.bak".to_string()]
+        vec![
+            "profiles.json".to_string(),
+            "profiles.json.bak".to_string(),
+            // The lock the app and the CLI take for each change.
+            "profiles.json.lock".to_string()
+        ]
     );
 }
 

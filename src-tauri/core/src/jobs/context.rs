@@ -78,9 +78,13 @@ impl Context {
         (ctx, notices)
     }
 
-    /// The saved connections, profiles and settings (held briefly: never across an `.await`).
+    /// The saved connections, profiles and settings (held briefly: never across
+    /// an `.await`, never during a keychain call), with any change another
+    /// process (the CLI) saved meanwhile.
     pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|e| e.into_inner())
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.refresh();
+        store
     }
 
     /// When this process opened the context.

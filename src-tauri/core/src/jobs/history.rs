@@ -62,7 +62,9 @@ struct HistoryFile {
     runs: Vec<HistoryEntry>,
 }
 
-/// The history file. All operations are serialised by an internal lock.
+/// The history file. All operations are serialised by an internal lock;
+/// every change also takes an OS file lock (`history.json.lock`) and re-reads
+/// the file, so the app and the CLI never lose each other's runs.
 #[derive(Debug)]
 pub struct History {
     path: PathBuf,
@@ -80,6 +82,11 @@ impl History {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The OS file lock for one change (shared with other processes).
+    fn lock_for_change(&self) -> Result<crate::profiles::lockfile::FileLock> {
+        crate::profiles::lockfile::lock_for_change(&self.path, crate::profiles::lockfile::LOCK_WAIT)
     }
 
     fn read(&self) -> Result<Vec<HistoryEntry>> {
@@ -113,6 +120,7 @@ impl History {
     /// Insert or update a run (matched by run id); a new run goes first.
     pub fn record(&self, entry: HistoryEntry) -> Result<()> {
         let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = self.lock_for_change()?;
         let mut runs = self.read()?;
         match runs.iter_mut().find(|e| e.run_id == entry.run_id) {
             Some(slot) => *slot = entry,
@@ -124,6 +132,7 @@ impl History {
     /// Remove a run.
     pub fn remove(&self, run_id: &str) -> Result<()> {
         let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = self.lock_for_change()?;
         let mut runs = self.read()?;
         runs.retain(|e| e.run_id != run_id);
         self.write(runs)
@@ -142,6 +151,10 @@ impl History {
         live: impl Fn(&str) -> bool,
     ) -> (Vec<HistoryEntry>, Option<String>) {
         let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _file = match self.lock_for_change() {
+            Ok(f) => f,
+            Err(e) => return (Vec::new(), Some(e.message)),
+        };
         let mut runs = match self.read() {
             Ok(runs) => runs,
             Err(e) => {

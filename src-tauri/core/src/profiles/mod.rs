@@ -10,6 +10,7 @@
 //! Secrets are never here: see [`crate::secrets`].
 pub mod atomic;
 pub mod file;
+pub mod lockfile;
 pub mod model;
 pub mod range;
 pub mod store;

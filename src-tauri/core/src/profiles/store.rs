@@ -3,6 +3,12 @@
 //! Every change is validated, written atomically (the previous good copy kept
 //! as `profiles.json.bak`) and only then applied in memory, so a failed save
 //! changes nothing.
+//!
+//! The app and the CLI share the file: each change takes an OS file lock
+//! (`profiles.json.lock`, see [`super::lockfile`]), re-reads the file, applies
+//! the change to what it read and writes it, so neither undoes the other's
+//! change; [`Store::refresh`] picks up another process's change for reading.
+//! Keychain calls are never made while the file lock is held.
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -10,6 +16,7 @@ use uuid::Uuid;
 
 use super::atomic::{self, backup_path, is_temp_name, write_atomic};
 use super::file::{self, Document, ReadOutcome, CURRENT_VERSION};
+use super::lockfile::{lock_for_change, FileStamp, LOCK_WAIT};
 use super::model::{
     Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,
     Settings, StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
@@ -40,6 +47,33 @@ pub struct Store {
     /// Set when the file could not be read or set aside: saving would risk
     /// overwriting something we could not read, so every change is refused with this message.
     read_only: Option<String>,
+    /// The file as last read or written (to notice another process's change).
+    stamp: Option<FileStamp>,
+}
+
+/// A connection change checked by [`Store::prepare_connection`], waiting for
+/// its secret to be written to the keychain (outside any lock) before
+/// [`Store::finish_connection`] saves it.
+#[derive(Debug)]
+pub struct ConnectionSave {
+    checked: Connection,
+    is_new: bool,
+    secret_given: bool,
+}
+
+impl ConnectionSave {
+    /// The keychain account of the connection (its id).
+    pub fn account(&self) -> String {
+        self.checked.id.to_string()
+    }
+
+    /// After a failed [`Store::finish_connection`]: remove the secret just
+    /// saved for a new connection, so it is not orphaned.
+    pub fn undo_secret(&self, secrets: &dyn SecretStore) {
+        if self.is_new && self.secret_given {
+            let _ = secrets.delete(&self.account());
+        }
+    }
 }
 
 impl Store {
@@ -57,6 +91,7 @@ impl Store {
             path: path.clone(),
             doc: Document::default(),
             read_only: None,
+            stamp: None,
         };
         if let Err(e) = crate::private_fs::create_dir_all(dir) {
             store.read_only = Some(format!(
@@ -162,7 +197,9 @@ impl Store {
             }
         }
         if needs_write {
-            if let Err(e) = store.persist(&store.doc.clone()) {
+            let written = lock_for_change(&path, LOCK_WAIT)
+                .and_then(|_lock| store.persist(&store.doc.clone()));
+            if let Err(e) = written {
                 notices.push(notice(
                     NoticeKind::Unavailable,
                     format!(
@@ -173,7 +210,25 @@ impl Store {
                 ));
             }
         }
+        store.stamp = FileStamp::of(&store.path);
         (store, notices)
+    }
+
+    /// Re-read the file if another process (the CLI, another window) changed
+    /// it since this store last read or wrote it. A file that cannot be read
+    /// now is left alone (the next change reports it).
+    pub fn refresh(&mut self) {
+        if self.read_only.is_some() {
+            return;
+        }
+        let now = FileStamp::of(&self.path);
+        if now.is_none() || now == self.stamp {
+            return;
+        }
+        if let ReadOutcome::Good { doc, .. } = file::read(&self.path) {
+            self.doc = doc;
+            self.stamp = now;
+        }
     }
 
     /// Path of `profiles.json`.
@@ -238,50 +293,59 @@ impl Store {
     /// Add or update a connection (by id). `is_demo` from the input is ignored
     /// (only [`Store::ensure_demo`] makes the demo connection). `secret`, when given, is saved in
     /// `secrets` under the connection id; when omitted on an update the saved
-    /// secret is kept (renaming keeps it). A new non-demo connection needs a
+    /// secret is kept (renaming keeps it) unless the login server or client id
+    /// changed (then the secret must be entered again, see
+    /// [`check_secret_still_applies`]). A new non-demo connection needs a
     /// secret. The secret is written to the keychain before the file; if the
     /// file cannot be written, a new connection's secret is removed again.
+    ///
+    /// The app runs the same three steps without holding its lock on the
+    /// store during the keychain call (`jobs::Context::save_connection`).
     pub fn save_connection(
         &mut self,
         conn: Connection,
         secret: Option<&Secret>,
         secrets: &dyn SecretStore,
     ) -> Result<Connection> {
+        let plan = self.prepare_connection(conn, secret)?;
+        if let Some(s) = secret {
+            secrets.set(&plan.account(), s)?;
+        }
+        self.finish_connection(&plan)
+            .inspect_err(|_| plan.undo_secret(secrets))
+    }
+
+    /// Check a connection change (against the file as it is now) before its
+    /// secret goes to the keychain.
+    pub fn prepare_connection(
+        &mut self,
+        conn: Connection,
+        secret: Option<&Secret>,
+    ) -> Result<ConnectionSave> {
         self.check_writable()?;
-        let mut checked = check_connection(&conn, &self.doc.connections)?;
-        // Only `ensure_demo` makes demo connections; an update keeps the flag.
-        checked.is_demo = self.connection(checked.id).is_some_and(|c| c.is_demo);
-        let previous = self.connection(checked.id);
-        let is_new = previous.is_none();
-        if let Some(s) = secret {
-            if s.is_blank() {
-                return Err(Error::invalid("secret", "Enter the client secret."));
+        self.refresh();
+        if secret.is_some_and(|s| s.is_blank()) {
+            return Err(Error::invalid("secret", "Enter the client secret."));
+        }
+        let (checked, is_new) = check_connection_change(&self.doc, &conn, secret.is_some())?;
+        Ok(ConnectionSave {
+            checked,
+            is_new,
+            secret_given: secret.is_some(),
+        })
+    }
+
+    /// Save a change checked by [`Store::prepare_connection`] (checked again
+    /// against the file as it is now, under the file lock).
+    pub fn finish_connection(&mut self, plan: &ConnectionSave) -> Result<Connection> {
+        self.modify(|doc| {
+            let (checked, _) = check_connection_change(doc, &plan.checked, plan.secret_given)?;
+            match doc.connections.iter_mut().find(|c| c.id == checked.id) {
+                Some(existing) => *existing = checked.clone(),
+                None => doc.connections.push(checked.clone()),
             }
-        } else if is_new && !checked.is_demo {
-            return Err(Error::invalid(
-                "secret",
-                "Enter the client secret of the OAuth client.",
-            ));
-        } else if let Some(previous) = previous {
-            check_secret_still_applies(previous, &checked)?;
-        }
-        let mut next = self.doc.clone();
-        match next.connections.iter_mut().find(|c| c.id == checked.id) {
-            Some(existing) => *existing = checked.clone(),
-            None => next.connections.push(checked.clone()),
-        }
-        let account = checked.id.to_string();
-        if let Some(s) = secret {
-            secrets.set(&account, s)?;
-        }
-        if let Err(e) = self.persist(&next) {
-            if is_new && secret.is_some() {
-                let _ = secrets.delete(&account);
-            }
-            return Err(e);
-        }
-        self.doc = next;
-        Ok(checked)
+            Ok(checked)
+        })
     }
 
     /// Delete a connection and its keychain entry. Refused while profiles use
@@ -289,35 +353,27 @@ impl Store {
     /// the keychain cannot be reached the connection is kept, so the secret is
     /// never orphaned. Demo connections have no keychain entry.
     pub fn delete_connection(&mut self, id: Uuid, secrets: &dyn SecretStore) -> Result<()> {
-        self.check_writable()?;
-        let conn = self.require_connection(id)?.clone();
-        let users: Vec<&str> = self
-            .doc
-            .profiles
-            .iter()
-            .filter(|p| p.connection_id == id)
-            .map(|p| p.name.as_str())
-            .collect();
-        if !users.is_empty() {
-            return Err(Error::invalid(
-                "connectionId",
-                format!(
-                    "\"{}\" is used by {} profile{} ({}). Delete those profiles or move them to another connection first.",
-                    conn.name,
-                    users.len(),
-                    if users.len() == 1 { "" } else { "s" },
-                    users.join(", ")
-                ),
-            ));
-        }
+        let conn = self.prepare_delete_connection(id)?;
         if !conn.is_demo {
             secrets.delete(&id.to_string())?;
         }
-        let mut next = self.doc.clone();
-        next.connections.retain(|c| c.id != id);
-        self.persist(&next)?;
-        self.doc = next;
-        Ok(())
+        self.finish_delete_connection(id)
+    }
+
+    /// Check that a connection may be deleted (no profile uses it); returns it.
+    pub fn prepare_delete_connection(&mut self, id: Uuid) -> Result<Connection> {
+        self.check_writable()?;
+        self.refresh();
+        check_connection_unused(&self.doc, id)
+    }
+
+    /// Remove a connection after its keychain entry is gone.
+    pub fn finish_delete_connection(&mut self, id: Uuid) -> Result<()> {
+        self.modify(|doc| {
+            check_connection_unused(doc, id)?;
+            doc.connections.retain(|c| c.id != id);
+            Ok(())
+        })
     }
 
     // ----- profiles ----------------------------------------------------
@@ -343,48 +399,32 @@ impl Store {
     /// A new, unsaved profile with the defaults from the settings (system
     /// time zone, CSV options) for `connection_id`.
     pub fn new_profile(&self, connection_id: Uuid) -> QueryProfile {
-        let s = &self.doc.settings;
-        QueryProfile {
-            id: Uuid::new_v4(),
-            name: String::new(),
-            connection_id,
-            range: DateRange::default(),
-            time_zone: s.time_zone.clone(),
-            filters: Filters::default(),
-            export: ExportOptions {
-                time_zone: s.time_zone.clone(),
-                csv_delimiter: s.csv_delimiter,
-                csv_bom: s.csv_bom,
-                ..ExportOptions::default()
-            },
-            strategy: Strategy::Auto,
-            default_folder: None,
-            file_name_template: DEFAULT_FILE_NAME_TEMPLATE.to_string(),
-        }
+        new_profile_with(&self.doc.settings, connection_id)
     }
 
     /// Add or update a profile (by id) after validation.
     pub fn save_profile(&mut self, profile: QueryProfile) -> Result<QueryProfile> {
-        self.check_writable()?;
-        let checked = check_profile(&profile, &self.doc.profiles, &self.doc.connections)?;
-        let mut next = self.doc.clone();
-        match next.profiles.iter_mut().find(|p| p.id == checked.id) {
-            Some(existing) => *existing = checked.clone(),
-            None => next.profiles.push(checked.clone()),
-        }
-        self.persist(&next)?;
-        self.doc = next;
-        Ok(checked)
+        self.modify(|doc| {
+            let checked = check_profile(&profile, &doc.profiles, &doc.connections)?;
+            match doc.profiles.iter_mut().find(|p| p.id == checked.id) {
+                Some(existing) => *existing = checked.clone(),
+                None => doc.profiles.push(checked.clone()),
+            }
+            Ok(checked)
+        })
     }
 
     pub fn delete_profile(&mut self, id: Uuid) -> Result<()> {
-        self.check_writable()?;
-        self.require_profile(id)?;
-        let mut next = self.doc.clone();
-        next.profiles.retain(|p| p.id != id);
-        self.persist(&next)?;
-        self.doc = next;
-        Ok(())
+        self.modify(|doc| {
+            if !doc.profiles.iter().any(|p| p.id == id) {
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    "That profile no longer exists. Choose another one.",
+                ));
+            }
+            doc.profiles.retain(|p| p.id != id);
+            Ok(())
+        })
     }
 
     // ----- settings ----------------------------------------------------
@@ -394,20 +434,19 @@ impl Store {
     }
 
     pub fn save_settings(&mut self, settings: Settings) -> Result<Settings> {
-        self.check_writable()?;
         let checked = check_settings(&settings)?;
-        let mut next = self.doc.clone();
-        next.settings = checked.clone();
-        self.persist(&next)?;
-        self.doc = next;
-        Ok(checked)
+        self.modify(|doc| {
+            doc.settings = checked.clone();
+            Ok(checked)
+        })
     }
 
-    /// Remember the folder of the last export.
+    /// Remember the folder of the last export (the other settings as they are in the file).
     pub fn set_last_used_folder(&mut self, folder: &Path) -> Result<()> {
-        let mut settings = self.doc.settings.clone();
-        settings.last_used_folder = Some(folder.to_path_buf());
-        self.save_settings(settings).map(|_| ())
+        self.modify(|doc| {
+            doc.settings.last_used_folder = Some(folder.to_path_buf());
+            Ok(())
+        })
     }
 
     /// The folder a save dialog should open in for `profile`: the profile's
@@ -427,55 +466,7 @@ impl Store {
     /// `base_url`) and its two example profiles (created when missing).
     /// Needs no keychain.
     pub fn ensure_demo(&mut self, base_url: &str) -> Result<(Connection, Vec<QueryProfile>)> {
-        self.check_writable()?;
-        let existing = self.doc.connections.iter().find(|c| c.is_demo).cloned();
-        let conn = Connection {
-            id: existing.as_ref().map_or_else(Uuid::new_v4, |c| c.id),
-            name: existing
-                .as_ref()
-                .map_or_else(|| DEMO_CONNECTION_NAME.to_string(), |c| c.name.clone()),
-            environment: base_url.to_string(),
-            client_id: "demo-client".to_string(),
-            is_demo: true,
-        };
-        let mut next = self.doc.clone();
-        let conn = check_connection(&conn, &next.connections)?;
-        match next.connections.iter_mut().find(|c| c.id == conn.id) {
-            Some(c) => *c = conn.clone(),
-            None => next.connections.push(conn.clone()),
-        }
-        let examples = [
-            (
-                "Demo: voice, last week",
-                RelativePreset::LastWeek,
-                vec!["voice"],
-                Format::Xlsx,
-            ),
-            (
-                "Demo: all media, yesterday",
-                RelativePreset::Yesterday,
-                vec![],
-                Format::Csv,
-            ),
-        ];
-        for (name, preset, media, format) in examples {
-            if next
-                .profiles
-                .iter()
-                .any(|p| p.name.eq_ignore_ascii_case(name))
-            {
-                continue;
-            }
-            let mut p = self.new_profile(conn.id);
-            p.name = name.to_string();
-            p.range = DateRange::Preset { preset };
-            p.filters.media_types = media.into_iter().map(String::from).collect();
-            p.export.format = format;
-            let p = check_profile(&p, &next.profiles, &next.connections)?;
-            next.profiles.push(p);
-        }
-        self.persist(&next)?;
-        self.doc = next;
+        let conn = self.modify(|next| ensure_demo_in(next, base_url))?;
         let profiles = self
             .doc
             .profiles
@@ -578,73 +569,54 @@ impl Store {
             return Err(not_profiles("it has no list of profiles"));
         };
 
-        let mut report = ImportReport::default();
-        let mut next = self.doc.clone();
-        for (index, item) in items.iter().enumerate() {
-            let label = item
-                .get("name")
-                .and_then(|n| n.as_str())
-                .map_or_else(|| format!("Profile {}", index + 1), |n| format!("\"{n}\""));
-            let conn_name = item
-                .get("connectionName")
-                .and_then(|n| n.as_str())
-                .unwrap_or("")
-                .trim();
-            let Some(conn) = next
-                .connections
-                .iter()
-                .find(|c| !conn_name.is_empty() && c.name.trim().eq_ignore_ascii_case(conn_name))
-            else {
-                report.skipped.push(if conn_name.is_empty() {
-                    format!("{label}: it does not name a connection.")
-                } else {
-                    format!("{label}: there is no saved connection called \"{conn_name}\". Add it (same name) and import again.")
-                });
-                continue;
-            };
-            let mut obj = item.clone();
-            if let Some(o) = obj.as_object_mut() {
-                o.remove("id");
-                o.remove("connectionName");
-                // A shared file never chooses where files go (nor makes the
-                // app touch a network folder): the importer's own folder applies.
-                o.remove("folder");
-                o.insert("connectionId".into(), conn.id.to_string().into());
-            }
-            let mut profile: QueryProfile = match serde_json::from_value(obj) {
-                Ok(p) => p,
-                Err(e) => {
-                    report
-                        .skipped
-                        .push(format!("{label}: it could not be read ({e})."));
-                    continue;
-                }
-            };
-            profile.id = Uuid::new_v4();
-            let original = profile.name.trim().to_string();
-            profile.name = unique_name(&original, &next.profiles);
-            match check_profile(&profile, &next.profiles, &next.connections) {
-                Ok(p) => {
-                    if p.name != original {
-                        report
-                            .renamed
-                            .push(format!("\"{original}\" was imported as \"{}\".", p.name));
-                    }
-                    report.imported += 1;
-                    report.imported_names.push(p.name.clone());
-                    next.profiles.push(p);
-                }
-                Err(e) => report.skipped.push(format!("{label}: {}", e.message)),
-            }
-        }
-        if report.imported > 0 {
-            self.persist(&next)?;
-            self.doc = next;
-        }
-        Ok(report)
+        self.modify(|next| Ok(import_items(next, items)))
     }
 
     // ----- writing -----------------------------------------------------
+
+    /// Apply one change to the file as it is now: take the file lock,
+    /// re-read the file (another process may have changed it), apply
+    /// `change` to a copy, write it, and only then keep it in memory.
+    /// Nothing is written when `change` fails or changes nothing.
+    fn modify<T>(&mut self, change: impl FnOnce(&mut Document) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
+        let _lock = lock_for_change(&self.path, LOCK_WAIT)?;
+        self.reload_for_change()?;
+        let mut next = self.doc.clone();
+        let out = change(&mut next)?;
+        if next != self.doc {
+            self.persist(&next)?;
+            self.doc = next;
+        }
+        self.stamp = FileStamp::of(&self.path);
+        Ok(out)
+    }
+
+    /// Under the file lock: take the file as it is now as the base of a change.
+    fn reload_for_change(&mut self) -> Result<()> {
+        let changed = |why: String| {
+            Error::new(
+                ErrorKind::Storage,
+                format!(
+                    "Your saved profiles ({}) were changed by another program and cannot be read now: {why}. Nothing was saved; restart Genesys Export to recover them.",
+                    self.path.display()
+                ),
+            )
+        };
+        match file::read(&self.path) {
+            ReadOutcome::Good { doc, .. } => {
+                self.doc = doc;
+                Ok(())
+            }
+            // Removed meanwhile: this change writes what this store has.
+            ReadOutcome::Missing => Ok(()),
+            ReadOutcome::Corrupt(why) => Err(changed(why)),
+            ReadOutcome::Newer(v) => Err(changed(format!(
+                "a newer version of Genesys Export saved them (format {v})"
+            ))),
+            ReadOutcome::Unreadable(e) => Err(changed(e.to_string())),
+        }
+    }
 
     fn check_writable(&self) -> Result<()> {
         match &self.read_only {
@@ -657,6 +629,195 @@ impl Store {
         self.check_writable()?;
         write_atomic(&self.path, &file::to_bytes(doc)?)
     }
+}
+
+/// A new, unsaved profile with the defaults from `s` for `connection_id`.
+fn new_profile_with(s: &Settings, connection_id: Uuid) -> QueryProfile {
+    QueryProfile {
+        id: Uuid::new_v4(),
+        name: String::new(),
+        connection_id,
+        range: DateRange::default(),
+        time_zone: s.time_zone.clone(),
+        filters: Filters::default(),
+        export: ExportOptions {
+            time_zone: s.time_zone.clone(),
+            csv_delimiter: s.csv_delimiter,
+            csv_bom: s.csv_bom,
+            ..ExportOptions::default()
+        },
+        strategy: Strategy::Auto,
+        default_folder: None,
+        file_name_template: DEFAULT_FILE_NAME_TEMPLATE.to_string(),
+    }
+}
+
+/// Create or refresh the demo connection and its example profiles in `next`.
+fn ensure_demo_in(next: &mut Document, base_url: &str) -> Result<Connection> {
+    let existing = next.connections.iter().find(|c| c.is_demo).cloned();
+    let conn = Connection {
+        id: existing.as_ref().map_or_else(Uuid::new_v4, |c| c.id),
+        name: existing
+            .as_ref()
+            .map_or_else(|| DEMO_CONNECTION_NAME.to_string(), |c| c.name.clone()),
+        environment: base_url.to_string(),
+        client_id: "demo-client".to_string(),
+        is_demo: true,
+    };
+    let conn = check_connection(&conn, &next.connections)?;
+    match next.connections.iter_mut().find(|c| c.id == conn.id) {
+        Some(c) => *c = conn.clone(),
+        None => next.connections.push(conn.clone()),
+    }
+    let examples = [
+        (
+            "Demo: voice, last week",
+            RelativePreset::LastWeek,
+            vec!["voice"],
+            Format::Xlsx,
+        ),
+        (
+            "Demo: all media, yesterday",
+            RelativePreset::Yesterday,
+            vec![],
+            Format::Csv,
+        ),
+    ];
+    for (name, preset, media, format) in examples {
+        if next
+            .profiles
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(name))
+        {
+            continue;
+        }
+        let mut p = new_profile_with(&next.settings, conn.id);
+        p.name = name.to_string();
+        p.range = DateRange::Preset { preset };
+        p.filters.media_types = media.into_iter().map(String::from).collect();
+        p.export.format = format;
+        let p = check_profile(&p, &next.profiles, &next.connections)?;
+        next.profiles.push(p);
+    }
+    Ok(conn)
+}
+
+/// Add the shared profiles `items` to `next`; see [`Store::import_profiles`].
+fn import_items(next: &mut Document, items: &[serde_json::Value]) -> ImportReport {
+    let mut report = ImportReport::default();
+    for (index, item) in items.iter().enumerate() {
+        let label = item
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map_or_else(|| format!("Profile {}", index + 1), |n| format!("\"{n}\""));
+        let conn_name = item
+            .get("connectionName")
+            .and_then(|n| n.as_str())
+            .unwrap_or("")
+            .trim();
+        let Some(conn) = next
+            .connections
+            .iter()
+            .find(|c| !conn_name.is_empty() && c.name.trim().eq_ignore_ascii_case(conn_name))
+        else {
+            report.skipped.push(if conn_name.is_empty() {
+                    format!("{label}: it does not name a connection.")
+                } else {
+                    format!("{label}: there is no saved connection called \"{conn_name}\". Add it (same name) and import again.")
+                });
+            continue;
+        };
+        let mut obj = item.clone();
+        if let Some(o) = obj.as_object_mut() {
+            o.remove("id");
+            o.remove("connectionName");
+            // A shared file never chooses where files go (nor makes the
+            // app touch a network folder): the importer's own folder applies.
+            o.remove("folder");
+            o.insert("connectionId".into(), conn.id.to_string().into());
+        }
+        let mut profile: QueryProfile = match serde_json::from_value(obj) {
+            Ok(p) => p,
+            Err(e) => {
+                report
+                    .skipped
+                    .push(format!("{label}: it could not be read ({e})."));
+                continue;
+            }
+        };
+        profile.id = Uuid::new_v4();
+        let original = profile.name.trim().to_string();
+        profile.name = unique_name(&original, &next.profiles);
+        match check_profile(&profile, &next.profiles, &next.connections) {
+            Ok(p) => {
+                if p.name != original {
+                    report
+                        .renamed
+                        .push(format!("\"{original}\" was imported as \"{}\".", p.name));
+                }
+                report.imported += 1;
+                report.imported_names.push(p.name.clone());
+                next.profiles.push(p);
+            }
+            Err(e) => report.skipped.push(format!("{label}: {}", e.message)),
+        }
+    }
+    report
+}
+
+/// A connection change checked against `doc`: validated fields, the demo
+/// flag kept, a secret required for a new connection and for a new login
+/// server or client id. Returns the connection as it will be saved and
+/// whether it is new.
+fn check_connection_change(
+    doc: &Document,
+    conn: &Connection,
+    secret_given: bool,
+) -> Result<(Connection, bool)> {
+    let mut checked = check_connection(conn, &doc.connections)?;
+    let previous = doc.connections.iter().find(|c| c.id == checked.id);
+    // Only `ensure_demo` makes demo connections; an update keeps the flag.
+    checked.is_demo = previous.is_some_and(|c| c.is_demo);
+    match previous {
+        None if !secret_given => Err(Error::invalid(
+            "secret",
+            "Enter the client secret of the OAuth client.",
+        )),
+        Some(previous) if !secret_given => {
+            check_secret_still_applies(previous, &checked)?;
+            Ok((checked, false))
+        }
+        previous => Ok((checked, previous.is_none())),
+    }
+}
+
+/// The connection `id`, if no profile uses it.
+fn check_connection_unused(doc: &Document, id: Uuid) -> Result<Connection> {
+    let conn = doc.connections.iter().find(|c| c.id == id).ok_or_else(|| {
+        Error::new(
+            ErrorKind::NotFound,
+            "That connection no longer exists. Choose another one.",
+        )
+    })?;
+    let users: Vec<&str> = doc
+        .profiles
+        .iter()
+        .filter(|p| p.connection_id == id)
+        .map(|p| p.name.as_str())
+        .collect();
+    if !users.is_empty() {
+        return Err(Error::invalid(
+            "connectionId",
+            format!(
+                "\"{}\" is used by {} profile{} ({}). Delete those profiles or move them to another connection first.",
+                conn.name,
+                users.len(),
+                if users.len() == 1 { "" } else { "s" },
+                users.join(", ")
+            ),
+        ));
+    }
+    Ok(conn.clone())
 }
 
 fn notice(kind: NoticeKind, message: String, path: Option<PathBuf>) -> StartupNotice {
