@@ -31,7 +31,12 @@ pub fn builder<R: tauri::Runtime>(
     // so commands work on an app that was only built.
     let eager = match (&options.config_dir, &options.data_dir) {
         (Some(config), Some(data)) => {
-            base = base.manage(make_state(config.clone(), data.clone(), secrets.clone()));
+            base = base.manage(make_state(
+                config.clone(),
+                data.clone(),
+                secrets.clone(),
+                options.keychain_timeout,
+            ));
             true
         }
         _ => false,
@@ -53,7 +58,12 @@ pub fn builder<R: tauri::Runtime>(
                 Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
-            app.manage(make_state(config_dir, data_dir, secrets.clone()));
+            app.manage(make_state(
+                config_dir,
+                data_dir,
+                secrets.clone(),
+                options.keychain_timeout,
+            ));
         }
         tracing::info!(version = %app.package_info().version, "started");
         Ok(())
@@ -92,8 +102,12 @@ fn make_state(
     config_dir: std::path::PathBuf,
     data_dir: std::path::PathBuf,
     secrets: Arc<dyn SecretStore>,
+    keychain_timeout: Option<std::time::Duration>,
 ) -> AppState {
     let (ctx, notices) = Context::open(config_dir, data_dir, secrets);
+    if let Some(t) = keychain_timeout {
+        ctx.secrets.set_timeout(t);
+    }
     AppState::new(ctx, notices)
 }
 

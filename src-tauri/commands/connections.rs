@@ -20,6 +20,19 @@ pub struct ConnectionView {
     pub connection: Connection,
     /// A secret is saved in the keychain (the demo never needs one).
     pub has_secret: bool,
+    /// The keychain has not answered yet (locked, or waiting for a prompt):
+    /// `hasSecret` is only the last answer then.
+    pub secret_unknown: bool,
+}
+
+impl From<genesys_core::profiles::ConnectionView> for ConnectionView {
+    fn from(v: genesys_core::profiles::ConnectionView) -> Self {
+        Self {
+            connection: v.connection,
+            has_secret: v.has_secret,
+            secret_unknown: v.secret_unknown,
+        }
+    }
 }
 
 /// What `save_connection` takes (no secret in here).
@@ -51,19 +64,15 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 pub(crate) fn view(ctx: &Context, connection: Connection) -> CmdResult<ConnectionView> {
-    let has_secret = connection.is_demo || ctx.secrets.has(&connection.id.to_string())?;
-    Ok(ConnectionView {
-        connection,
-        has_secret,
-    })
+    let deadline = std::time::Instant::now() + genesys_core::jobs::LIST_KEYCHAIN_WAIT;
+    Ok(ctx.connection_view(connection, deadline).into())
 }
 
-/// `list_connections`.
+/// `list_connections`: never waits long for the keychain (see `secretUnknown`).
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<ConnectionView>> {
     blocking(&state.ctx, |ctx| {
-        let connections = ctx.store().connections().to_vec();
-        connections.into_iter().map(|c| view(ctx, c)).collect()
+        Ok(ctx.connection_views().into_iter().map(Into::into).collect())
     })
     .await
 }
@@ -89,10 +98,7 @@ pub async fn save_connection(
             client_id: connection.client_id,
             is_demo,
         };
-        let saved = ctx
-            .store()
-            .save_connection(conn, secret.as_ref(), ctx.secrets.as_ref())?;
-        view(ctx, saved)
+        Ok(ctx.save_connection(conn, secret)?.into())
     })
     .await
 }
@@ -101,11 +107,7 @@ pub async fn save_connection(
 #[tauri::command]
 pub async fn delete_connection(state: State<'_, AppState>, id: String) -> CmdResult<()> {
     let id = parse_id("id", &id)?;
-    blocking(&state.ctx, move |ctx| {
-        ctx.store().delete_connection(id, ctx.secrets.as_ref())?;
-        Ok(())
-    })
-    .await
+    blocking(&state.ctx, move |ctx| Ok(ctx.delete_connection(id)?)).await
 }
 
 /// What `test_connection` answers.

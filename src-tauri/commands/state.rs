@@ -16,6 +16,8 @@ pub struct AppOptions {
     pub secrets: Option<Arc<dyn SecretStore>>,
     /// Write the log file (the real app); tests leave it off.
     pub logging: bool,
+    /// How long a keychain call may take (default `secrets::KEYCHAIN_TIMEOUT`).
+    pub keychain_timeout: Option<std::time::Duration>,
 }
 
 /// Managed by the app; every command reaches the core through it.

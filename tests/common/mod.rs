@@ -32,10 +32,39 @@ impl TestApp {
 
     pub fn with_dirs(dirs: tempfile::TempDir) -> Self {
         let secrets = Arc::new(MemoryStore::new());
+        Self::with_store(
+            dirs,
+            secrets.clone() as Arc<dyn genesys_core::secrets::SecretStore>,
+            secrets,
+            None,
+        )
+    }
+
+    /// An app whose keychain is `store` (`secrets` stays a fresh, unused
+    /// `MemoryStore`), with keychain calls given up after `keychain_timeout`.
+    pub fn with_keychain(
+        store: Arc<dyn genesys_core::secrets::SecretStore>,
+        keychain_timeout: std::time::Duration,
+    ) -> Self {
+        Self::with_store(
+            tempfile::tempdir().unwrap(),
+            store,
+            Arc::new(MemoryStore::new()),
+            Some(keychain_timeout),
+        )
+    }
+
+    fn with_store(
+        dirs: tempfile::TempDir,
+        store: Arc<dyn genesys_core::secrets::SecretStore>,
+        secrets: Arc<MemoryStore>,
+        keychain_timeout: Option<std::time::Duration>,
+    ) -> Self {
         let options = AppOptions {
             config_dir: Some(dirs.path().join("config")),
             data_dir: Some(dirs.path().join("data")),
-            secrets: Some(secrets.clone() as Arc<dyn genesys_core::secrets::SecretStore>),
+            secrets: Some(store),
+            keychain_timeout,
             ..AppOptions::default()
         };
         let channel: Captured = Arc::default();

@@ -9,6 +9,11 @@ export type ConnectionView = {
  */
 hasSecret: boolean, 
 /**
+ * The keychain has not answered yet (locked, or waiting for a prompt):
+ * `hasSecret` is only the last answer then.
+ */
+secretUnknown: boolean, 
+/**
  * Stable id; also the keychain account name. A missing id (a new connection) gets a fresh one.
  */
 id: string, 

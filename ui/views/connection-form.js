@@ -62,7 +62,7 @@ export async function connectionForm({ ctx, connection, onSaved, onCancel, saveL
       hint: "From your Genesys Cloud administrator: an OAuth client of type “Client Credentials”." }),
     field({ label: "Client secret", control: secret, field: "secret",
       hint: editing && connection?.hasSecret
-        ? "A secret is saved on this computer. Leave this empty to keep it."
+        ? "A secret is saved on this computer. Leave this empty to keep it (a new address or client ID needs it again)."
         : "Kept safely in this computer's keychain. It is never shown again." }),
     status,
     h("div", { class: "actions" }, onCancel ? h("button", { type: "button", class: "btn", onclick: onCancel }, "Cancel") : null,
@@ -77,7 +77,8 @@ export async function connectionForm({ ctx, connection, onSaved, onCancel, saveL
     if (!region.value) errs.environment = "Choose the region of your Genesys Cloud organization.";
     else if (region.value === OTHER && !address.value.trim()) errs.environment = "Enter the address, for example https://api.example.com.";
     if (!clientId.value.trim()) errs.clientId = "Enter the client ID.";
-    const needSecret = !(editing && connection?.hasSecret);
+    // The app refuses a new address or client id without the secret (field "secret").
+    const needSecret = !(editing && (connection?.hasSecret || connection?.secretUnknown));
     if (!secret.value && needSecret) errs.secret = "Enter the client secret.";
     return errs;
   };

@@ -71,7 +71,7 @@ export async function connectionsView(root, ctx, params) {
       h("h2", null, c.name, c.isDemo ? h("span", { class: "pill demo" }, "Demo") : null),
       h("p", null, ctx.regionName(c.environment)),
       h("p", { class: "muted" }, `Client ID ${c.clientId}`),
-      h("p", { class: c.hasSecret || c.isDemo ? "muted" : "bad" }, c.isDemo ? "Made-up data, no secret needed" : c.hasSecret ? "Secret saved on this computer" : "No secret saved: edit to enter it"),
+      h("p", { class: c.hasSecret || c.isDemo || c.secretUnknown ? "muted" : "bad" }, c.isDemo ? "Made-up data, no secret needed" : c.secretUnknown ? "The keychain has not answered yet (it may be locked), so the secret could not be checked" : c.hasSecret ? "Secret saved on this computer" : "No secret saved: edit to enter it"),
       result,
       h("div", { class: "card-actions" }, test,
         c.isDemo ? null : h("button", { type: "button", class: "btn", "aria-label": `Edit ${c.name}`, onclick: () => ctx.go("connections", { edit: c.id }) }, "Edit"),

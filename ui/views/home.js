@@ -100,7 +100,7 @@ function card(ctx, p, c) {
     h("h2", { id: titleId }, p.name),
     h("p", { class: "card-what" }, describe(p)),
     h("p", { class: "card-conn muted" }, c ? `From ${c.name}${c.isDemo ? " (demo)" : ""}` : "Its connection was deleted: edit the profile to choose one."),
-    c && !c.isDemo && !c.hasSecret
+    c && !c.isDemo && !c.hasSecret && !c.secretUnknown
       ? h("p", { class: "bad small" }, `No client secret is saved for ${c.name}: enter it in Connections before exporting.`)
       : null,
     status, actions);

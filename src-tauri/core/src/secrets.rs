@@ -8,13 +8,21 @@
 //!
 //! [`MemoryStore`] keeps secrets in memory, for tests and the demo.
 //!
+//! [`Keychain`] is how the app and the jobs reach any of them: each call runs
+//! on a thread of its own and is given up after a timeout (a locked keyring or
+//! an OS prompt nobody answers never holds up anything else), and whether a
+//! connection has a secret is remembered so listing connections never waits
+//! for the keychain.
+//!
 //! A secret is a [`Secret`] (the same type the Genesys client takes), whose
 //! `Debug`/`Display` print `[redacted]`; it has no `Serialize`, so it cannot
 //! end up in a file or an IPC reply by accident.
 //! Keychain errors never include the secret: they are classified into plain
 //! messages ([`KeychainProblem`]).
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -25,7 +33,7 @@ pub const SERVICE: &str = "com.genesysexport.desktop";
 /// `[redacted]`, has no `Serialize`.
 pub use crate::genesys::Secret;
 
-/// Somewhere to keep client secrets, one per account (connection id).
+/// Somewhere to keep secrets: a key (account, e.g. a connection id) → secret store.
 pub trait SecretStore: Send + Sync {
     /// The secret for `account`, or `None` when there is none.
     fn get(&self, account: &str) -> Result<Option<Secret>>;
@@ -33,7 +41,8 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, account: &str, secret: &Secret) -> Result<()>;
     /// Remove the secret for `account`; no error when there was none.
     fn delete(&self, account: &str) -> Result<()>;
-    /// Whether a secret is saved for `account`.
+    /// Whether a secret is saved for `account`. Stores that can answer
+    /// without reading (decrypting) the secret override this.
     fn has(&self, account: &str) -> Result<bool> {
         Ok(self.get(account)?.is_some())
     }
@@ -89,6 +98,236 @@ impl SecretStore for KeyringStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keychain_error(&e)),
         }
+    }
+
+    /// Asks for the entry's attributes, not its secret. On Linux (Secret
+    /// Service) that searches the items and reads their attributes: the
+    /// secret is never decrypted or sent over D-Bus (a locked collection is
+    /// still unlocked first, which may show the OS prompt). keyring 3 has no
+    /// existence check that reads less: on Windows it reads the credential
+    /// (blob included) inside the keyring crate, on macOS it reads the secret
+    /// inside the crate and drops it; neither hands it to this app.
+    fn has(&self, account: &str) -> Result<bool> {
+        match self.entry(account)?.get_attributes() {
+            Ok(_) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(keychain_error(&e)),
+        }
+    }
+}
+
+/// How long a keychain call may take before it is given up: long enough to
+/// type a password into the OS's unlock prompt.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a "has a secret?" answer is trusted before it is asked again.
+const KNOWN_FOR: Duration = Duration::from_secs(30);
+/// Keychain calls waiting at once; past this, new calls fail at once (the
+/// keychain is not answering and each waiting call holds a thread).
+const MAX_WAITING: usize = 8;
+
+/// A [`SecretStore`] that never blocks its caller for longer than its
+/// timeout: every call runs on a thread of its own; a call the keychain does
+/// not answer in time ends with a plain `keychain` error (the thread finishes
+/// whenever the keychain answers). Also remembers, per account, whether a
+/// secret is saved ([`Keychain::presence`]).
+pub struct Keychain {
+    inner: Arc<dyn SecretStore>,
+    timeout_ms: AtomicU64,
+    waiting: Arc<AtomicUsize>,
+    known: Arc<Mutex<HashMap<String, (bool, Instant)>>>,
+}
+
+impl std::fmt::Debug for Keychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keychain")
+            .field("timeout", &self.timeout())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keychain {
+    /// Wrap `inner` with the default timeout ([`KEYCHAIN_TIMEOUT`]).
+    pub fn new(inner: Arc<dyn SecretStore>) -> Self {
+        Self {
+            inner,
+            timeout_ms: AtomicU64::new(KEYCHAIN_TIMEOUT.as_millis() as u64),
+            waiting: Arc::default(),
+            known: Arc::default(),
+        }
+    }
+
+    /// Change the timeout (tests; a setting).
+    pub fn set_timeout(&self, timeout: Duration) {
+        self.timeout_ms
+            .store(timeout.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Start `call` on a thread of its own; its answer goes to `reply`.
+    fn start<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+        reply: impl FnOnce(Result<T>) + Send + 'static,
+    ) -> Result<()> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(self.timeout_error());
+        }
+        let inner = self.inner.clone();
+        let waiting = self.waiting.clone();
+        std::thread::Builder::new()
+            .name("keychain".into())
+            .spawn(move || {
+                let answer = call(inner.as_ref());
+                waiting.fetch_sub(1, Ordering::SeqCst);
+                reply(answer);
+            })
+            .map(|_| ())
+            .map_err(|e| {
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                Error::internal(format!("Could not start a keychain call: {e}"))
+            })
+    }
+
+    /// Run `call` and wait for it, at most the timeout.
+    fn call<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.start(call, move |answer| {
+            let _ = tx.send(answer);
+        })?;
+        match rx.recv_timeout(self.timeout()) {
+            Ok(answer) => answer,
+            Err(_) => Err(self.timeout_error()),
+        }
+    }
+
+    /// Run `call` without blocking the async worker, at most the timeout.
+    pub async fn call_async<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&dyn SecretStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.start(call, move |answer| {
+            let _ = tx.send(answer);
+        })?;
+        match tokio::time::timeout(self.timeout(), rx).await {
+            Ok(Ok(answer)) => answer,
+            _ => Err(self.timeout_error()),
+        }
+    }
+
+    /// [`SecretStore::get`] without blocking the async worker.
+    pub async fn get_async(&self, account: &str) -> Result<Option<Secret>> {
+        let known = self.known.clone();
+        let account = account.to_string();
+        self.call_async(move |store| {
+            let secret = store.get(&account)?;
+            remember(&known, &account, secret.is_some());
+            Ok(secret)
+        })
+        .await
+    }
+
+    /// Whether `account` has a secret, waiting at most `wait`: a recent
+    /// answer is used as is; otherwise the keychain is asked and, if it does
+    /// not answer within `wait`, the last answer is used, or `None` when there
+    /// is none (the answer is remembered when it comes).
+    pub fn presence(&self, account: &str, wait: Duration) -> Option<bool> {
+        let last = self
+            .known
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(account)
+            .copied();
+        if let Some((has, at)) = last {
+            if at.elapsed() < KNOWN_FOR {
+                return Some(has);
+            }
+        }
+        let known = self.known.clone();
+        let key = account.to_string();
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let started = self.start(
+            move |store| {
+                let has = store.has(&key)?;
+                remember(&known, &key, has);
+                Ok(has)
+            },
+            move |answer| {
+                let _ = tx.send(answer);
+            },
+        );
+        let fresh = match started {
+            Ok(()) => rx.recv_timeout(wait).ok().and_then(|a| a.ok()),
+            Err(_) => None,
+        };
+        fresh.or(last.map(|(has, _)| has))
+    }
+
+    fn timeout_error(&self) -> Error {
+        Error::new(
+            ErrorKind::Keychain,
+            format!(
+                "The system keychain did not answer within {} seconds. It may be locked or waiting for you to answer a prompt: unlock it (or answer the prompt) and try again. Nothing else was changed.",
+                self.timeout().as_secs_f32().round().max(1.0)
+            ),
+        )
+    }
+}
+
+fn remember(known: &Mutex<HashMap<String, (bool, Instant)>>, account: &str, has: bool) {
+    known
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(account.to_string(), (has, Instant::now()));
+}
+
+impl SecretStore for Keychain {
+    fn get(&self, account: &str) -> Result<Option<Secret>> {
+        let known = self.known.clone();
+        let account = account.to_string();
+        self.call(move |store| {
+            let secret = store.get(&account)?;
+            remember(&known, &account, secret.is_some());
+            Ok(secret)
+        })
+    }
+
+    fn set(&self, account: &str, secret: &Secret) -> Result<()> {
+        let known = self.known.clone();
+        let account = account.to_string();
+        let secret = secret.clone();
+        self.call(move |store| {
+            store.set(&account, &secret)?;
+            remember(&known, &account, true);
+            Ok(())
+        })
+    }
+
+    fn delete(&self, account: &str) -> Result<()> {
+        let known = self.known.clone();
+        let account = account.to_string();
+        self.call(move |store| {
+            store.delete(&account)?;
+            remember(&known, &account, false);
+            Ok(())
+        })
+    }
+
+    fn has(&self, account: &str) -> Result<bool> {
+        let known = self.known.clone();
+        let account = account.to_string();
+        self.call(move |store| {
+            let has = store.has(&account)?;
+            remember(&known, &account, has);
+            Ok(has)
+        })
     }
 }
 

@@ -116,7 +116,9 @@ fn secret_round_trip_through_the_real_secret_service() {
     let fresh = KeyringStore::with_service("com.genesysexport.desktop.test");
     let got = fresh.get(&account).expect("read back");
     assert_eq!(got.as_ref().map(Secret::expose), Some(secret_text.as_str()));
+    // "Has a secret?" reads the item's attributes, not the secret.
     assert!(fresh.has(&account).expect("has"));
+    assert!(!fresh.has(&Uuid::new_v4().to_string()).expect("has not"));
 
     // Rename: the secret stays.
     let mut renamed = conn.clone();

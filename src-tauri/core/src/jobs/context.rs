@@ -3,13 +3,19 @@
 //! queue, the history and checkpoints.
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
+
+use uuid::Uuid;
 
 use super::{Checkpoints, ConnectionLocks, History, HistoryEntry, HistoryStatus, Registry};
 use crate::error::Result;
 use crate::genesys::RetryPolicy;
-use crate::profiles::Store;
-use crate::secrets::SecretStore;
+use crate::profiles::{Connection, ConnectionView, Store};
+use crate::secrets::{Keychain, Secret, SecretStore};
+
+/// How long listing connections waits for the keychain in all before it
+/// answers with what it knows (a locked keychain never holds up the list).
+pub const LIST_KEYCHAIN_WAIT: Duration = Duration::from_millis(100);
 
 /// Shared by every run of one app (or CLI) process.
 pub struct Context {
@@ -17,8 +23,9 @@ pub struct Context {
     pub config_dir: PathBuf,
     /// History and resume checkpoints live here.
     pub data_dir: PathBuf,
-    /// Client secrets (the OS keychain; in tests a `MemoryStore`).
-    pub secrets: Arc<dyn SecretStore>,
+    /// Client secrets (the OS keychain; in tests a `MemoryStore`), reached
+    /// through [`Keychain`]: every call on its own thread, with a timeout.
+    pub secrets: Arc<Keychain>,
     pub registry: Registry,
     pub locks: ConnectionLocks,
     pub history: History,
@@ -67,7 +74,7 @@ impl Context {
             checkpoints,
             config_dir,
             data_dir,
-            secrets,
+            secrets: Arc::new(Keychain::new(secrets)),
             registry: Registry::new(),
             locks,
             history,
@@ -85,6 +92,64 @@ impl Context {
         let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
         store.refresh();
         store
+    }
+
+    /// Add or update a connection (see [`Store::save_connection`]), with the
+    /// keychain call made while no lock is held: the store is checked, the
+    /// secret saved (with the keychain's timeout), then the change is saved.
+    pub fn save_connection(
+        &self,
+        conn: Connection,
+        secret: Option<Secret>,
+    ) -> Result<ConnectionView> {
+        let plan = self.store().prepare_connection(conn, secret.as_ref())?;
+        if let Some(s) = &secret {
+            self.secrets.set(&plan.account(), s)?;
+        }
+        let saved = self.store().finish_connection(&plan);
+        let saved = saved.inspect_err(|_| plan.undo_secret(self.secrets.as_ref()))?;
+        Ok(self.connection_view(saved, Instant::now() + LIST_KEYCHAIN_WAIT))
+    }
+
+    /// Delete a connection and its keychain entry (see
+    /// [`Store::delete_connection`]), the keychain call made while no lock is held.
+    pub fn delete_connection(&self, id: Uuid) -> Result<()> {
+        let conn = self.store().prepare_delete_connection(id)?;
+        if !conn.is_demo {
+            self.secrets.delete(&id.to_string())?;
+        }
+        let done = self.store().finish_delete_connection(id);
+        done
+    }
+
+    /// The saved connections with whether each has a secret. Never waits for
+    /// the keychain longer than [`LIST_KEYCHAIN_WAIT`] in all: what it has
+    /// not answered by then is `secret_unknown`.
+    pub fn connection_views(&self) -> Vec<ConnectionView> {
+        let connections = self.store().connections().to_vec();
+        let deadline = Instant::now() + LIST_KEYCHAIN_WAIT;
+        connections
+            .into_iter()
+            .map(|c| self.connection_view(c, deadline))
+            .collect()
+    }
+
+    /// One connection as the UI lists it, asking the keychain until `deadline`.
+    pub fn connection_view(&self, connection: Connection, deadline: Instant) -> ConnectionView {
+        if connection.is_demo {
+            return ConnectionView {
+                connection,
+                has_secret: true,
+                secret_unknown: false,
+            };
+        }
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let presence = self.secrets.presence(&connection.id.to_string(), wait);
+        ConnectionView {
+            connection,
+            has_secret: presence.unwrap_or(false),
+            secret_unknown: presence.is_none(),
+        }
     }
 
     /// When this process opened the context.

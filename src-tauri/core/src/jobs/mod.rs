@@ -14,7 +14,7 @@ mod run;
 mod throttle;
 
 pub use checkpoint::Checkpoints;
-pub use context::Context;
+pub use context::{Context, LIST_KEYCHAIN_WAIT};
 pub use events::{
     CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunResult,
     RunStatus, RunSummary, Started, WindowInfo,
@@ -24,7 +24,8 @@ pub use locks::{ConnectionLocks, ConnectionTurn};
 pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
 pub use run::{
-    client_for, find_resumable, plan, remove_stale_temp_files, resume_export, run_export, AdHoc,
-    EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+    client_for, client_for_async, find_resumable, plan, remove_stale_temp_files, resume_export,
+    run_export, AdHoc, EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
 };
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

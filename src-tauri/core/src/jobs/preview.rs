@@ -4,7 +4,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::run::{client_for, plan, RunSpec};
+use super::run::{client_for_async, plan, RunSpec};
 use super::Context;
 use crate::error::{Error, Result};
 use crate::export::{self, Delimiter, Destination, Format};
@@ -43,7 +43,7 @@ pub struct PreviewResult {
 /// range. No async job, no full window.
 pub async fn preview(ctx: &Context, spec: &RunSpec) -> Result<PreviewResult> {
     let plan = plan(ctx, spec)?;
-    let client = client_for(ctx, &plan.connection, spec.secret.clone())?;
+    let client = client_for_async(ctx, &plan.connection, spec.secret.clone()).await?;
     let cancel = tokio_util::sync::CancellationToken::new();
     let filters = &plan.profile.filters;
     let page_size = PREVIEW_ROWS as u32;

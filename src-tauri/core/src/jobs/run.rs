@@ -21,7 +21,7 @@ use crate::genesys::{
     Client, ClientConfig, Credentials, FetchOptions, FetchPhase, FetchProgress, FetchRequest,
 };
 use crate::profiles::{Connection, QueryProfile};
-use crate::secrets::Secret;
+use crate::secrets::{Secret, SecretStore};
 
 /// The client id and secret of the built-in demo organization (the emulator).
 pub const DEMO_CLIENT_ID: &str = "demo-client";
@@ -451,24 +451,60 @@ async fn execute(
     result
 }
 
-/// The secret for a connection: given, the demo's, or from the keychain.
+/// The secret for a connection: given, the demo's, or from the keychain
+/// (a blocking call with the keychain's timeout: from a blocking context).
 fn secret_for(ctx: &Context, connection: &Connection, given: Option<Secret>) -> Result<Secret> {
-    if let Some(s) = given.filter(|s| !s.is_blank()) {
+    if let Some(s) = given_secret(connection, given) {
         return Ok(s);
     }
-    if connection.is_demo {
-        return Ok(Secret::new(DEMO_CLIENT_SECRET));
+    ctx.secrets
+        .get(&connection.id.to_string())?
+        .ok_or_else(|| missing_secret(connection))
+}
+
+/// [`secret_for`] from async code: the keychain call runs on its own thread
+/// and never blocks an async worker.
+async fn secret_for_async(
+    ctx: &Context,
+    connection: &Connection,
+    given: Option<Secret>,
+) -> Result<Secret> {
+    if let Some(s) = given_secret(connection, given) {
+        return Ok(s);
     }
-    ctx.secrets.get(&connection.id.to_string())?.ok_or_else(|| {
-        Error::new(
-            ErrorKind::Auth,
-            format!(
-                "No client secret is saved for the connection \"{}\". Open the connection and enter its secret.",
-                connection.name
-            ),
-        )
-        .with_field("secret")
-    })
+    ctx.secrets
+        .get_async(&connection.id.to_string())
+        .await?
+        .ok_or_else(|| missing_secret(connection))
+}
+
+fn given_secret(connection: &Connection, given: Option<Secret>) -> Option<Secret> {
+    match given.filter(|s| !s.is_blank()) {
+        Some(s) => Some(s),
+        None if connection.is_demo => Some(Secret::new(DEMO_CLIENT_SECRET)),
+        None => None,
+    }
+}
+
+fn missing_secret(connection: &Connection) -> Error {
+    Error::new(
+        ErrorKind::Auth,
+        format!(
+            "No client secret is saved for the connection \"{}\". Open the connection and enter its secret.",
+            connection.name
+        ),
+    )
+    .with_field("secret")
+}
+
+/// [`client_for`] from async code (the keychain is read off the async workers).
+pub async fn client_for_async(
+    ctx: &Context,
+    connection: &Connection,
+    secret: Option<Secret>,
+) -> Result<Client> {
+    let secret = secret_for_async(ctx, connection, secret).await?;
+    client_for(ctx, connection, Some(secret))
 }
 
 /// A client for a connection.
@@ -511,7 +547,7 @@ async fn fetch_and_write(
             }))
         })
         .await?;
-    let client = client_for(ctx, &plan.connection, secret)?;
+    let client = client_for_async(ctx, &plan.connection, secret).await?;
     let fetch_tracker = tracker.clone();
     let options = FetchOptions {
         cancel: cancel.clone(),

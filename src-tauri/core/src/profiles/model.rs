@@ -44,6 +44,10 @@ pub struct ConnectionView {
     pub connection: Connection,
     /// A secret is saved for it (always true for the demo, which needs none).
     pub has_secret: bool,
+    /// The keychain has not answered yet (locked, or waiting for a prompt):
+    /// `has_secret` is then only the last answer, or false.
+    #[serde(default)]
+    pub secret_unknown: bool,
 }
 
 impl Connection {

@@ -261,6 +261,7 @@ impl Store {
             .map(|c| ConnectionView {
                 connection: c.clone(),
                 has_secret: c.is_demo || secrets.has(&c.id.to_string()).unwrap_or(false),
+                secret_unknown: false,
             })
             .collect()
     }
