@@ -62,7 +62,7 @@ export async function connectionForm({ ctx, connection, onSaved, onCancel, saveL
       hint: "From your Genesys Cloud administrator: an OAuth client of type “Client Credentials”." }),
     field({ label: "Client secret", control: secret, field: "secret",
       hint: editing && connection?.hasSecret
-        ? "A secret is saved on this computer. Leave this empty to keep it (a new address or client ID needs it again)."
+        ? "A secret is saved on this computer. Leave this empty to keep it. A new address or client ID needs it again."
         : "Kept safely in this computer's keychain. It is never shown again." }),
     status,
     h("div", { class: "actions" }, onCancel ? h("button", { type: "button", class: "btn", onclick: onCancel }, "Cancel") : null,
