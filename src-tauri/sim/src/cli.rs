@@ -6,7 +6,8 @@
 //! `genesys-sim --conversations 3000 --seed 7 --start 2026-10-01 --days 10 ground-truth
 //! --from 2026-10-02T00:00:00Z --to 2026-10-05T00:00:00Z` prints the ids of the
 //! conversations of that dataset which an export of `[from, to)` must contain, one per
-//! line, and exits (for tests outside Rust).
+//! line, and exits (for tests outside Rust). With `--as-sign-in-user`, only the ones the
+//! sign-in user sees (`--sign-in-division`, `--sign-in-permission`).
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -42,9 +43,30 @@ pub struct Args {
     /// Number of days the conversations are spread over.
     #[arg(long, default_value_t = 40)]
     pub days: u32,
-    /// Access token lifetime in seconds.
+    /// Access token lifetime in seconds (client credentials and sign-in alike).
     #[arg(long, default_value_t = 86_400)]
     pub token_lifetime: u64,
+    /// Client id of the sign-in (authorization code + PKCE) OAuth client (default: demo-sign-in).
+    #[arg(long)]
+    pub sign_in_client_id: Option<String>,
+    /// An authorized redirect URI of the sign-in client, matched exactly; repeat for more
+    /// (default: http://127.0.0.1:47815/oauth/callback).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// The sign-in user refuses: the browser goes back with error=access_denied.
+    #[arg(long)]
+    pub deny_sign_in: bool,
+    /// Also issue refresh tokens to the sign-in user.
+    #[arg(long)]
+    pub refresh_tokens: bool,
+    /// A division (name or id) the sign-in user's role covers; repeat for more
+    /// (default: Home and "Sales, EMEA"; "*" = all divisions).
+    #[arg(long = "sign-in-division")]
+    pub sign_in_divisions: Vec<String>,
+    /// A permission of the sign-in user; repeat for more (default:
+    /// analytics:conversationDetail:view, routing:queue:view, routing:wrapupCode:view).
+    #[arg(long = "sign-in-permission")]
+    pub sign_in_permissions: Vec<String>,
     /// Largest pageSize of the sync details query.
     #[arg(long, default_value_t = 100)]
     pub sync_max_page_size: u32,
@@ -124,6 +146,9 @@ pub enum Command {
         /// segmentFilters apply (its interval is ignored).
         #[arg(long)]
         query_json: Option<String>,
+        /// Only what the sign-in user sees (their divisions and permissions).
+        #[arg(long)]
+        as_sign_in_user: bool,
     },
 }
 
@@ -187,6 +212,27 @@ impl Args {
         if let Some(s) = &self.now {
             cfg.now = Some(parse_instant(s)?);
         }
+        let sign_in = &mut cfg.sign_in;
+        if let Some(id) = &self.sign_in_client_id {
+            sign_in.client_id = id.clone();
+        }
+        if !self.redirect_uris.is_empty() {
+            sign_in.redirect_uris = self.redirect_uris.clone();
+        }
+        sign_in.deny = self.deny_sign_in;
+        sign_in.refresh_tokens = self.refresh_tokens;
+        if self.sign_in_divisions.iter().any(|d| d == "*") {
+            sign_in.user.divisions = None;
+        } else if !self.sign_in_divisions.is_empty() {
+            sign_in.user.divisions = Some(self.sign_in_divisions.clone());
+        }
+        if !self.sign_in_permissions.is_empty() {
+            sign_in.user.permissions = self.sign_in_permissions.clone();
+        }
+        if let Some(names) = &cfg.sign_in.user.divisions {
+            crate::access::division_ids(&Dataset::new(&cfg), names)
+                .map_err(|e| format!("--sign-in-division: {e}"))?;
+        }
         Ok(cfg)
     }
 }
@@ -199,6 +245,17 @@ pub fn ground_truth(
     to: &str,
     query_json: Option<&str>,
 ) -> Result<Vec<String>, String> {
+    ground_truth_as(cfg, from, to, query_json, false)
+}
+
+/// [`ground_truth`], optionally as the sign-in user sees it (`as_sign_in_user`).
+pub fn ground_truth_as(
+    cfg: &SimConfig,
+    from: &str,
+    to: &str,
+    query_json: Option<&str>,
+    as_sign_in_user: bool,
+) -> Result<Vec<String>, String> {
     let (from, to) = (parse_instant(from)?, parse_instant(to)?);
     if to <= from {
         return Err("--to must be after --from".to_string());
@@ -208,7 +265,15 @@ pub fn ground_truth(
         None => serde_json::json!({}),
     };
     Matcher::from_json(&query).map_err(|e| format!("--query-json: {e}"))?;
-    Ok(Dataset::new(cfg).ground_truth(from, to, &query))
+    let data = Dataset::new(cfg);
+    if !as_sign_in_user {
+        return Ok(data.ground_truth(from, to, &query));
+    }
+    match crate::access::user_scope(&data, &cfg.sign_in.user)? {
+        Some(scope) => Ok(data.ground_truth_for(from, to, &query, &scope)),
+        // The user may not read conversation details: an export gets nothing.
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Entry point of the `genesys-sim` binary.
@@ -225,9 +290,10 @@ pub fn main() -> ExitCode {
         from,
         to,
         query_json,
+        as_sign_in_user,
     }) = &args.command
     {
-        return match ground_truth(&cfg, from, to, query_json.as_deref()) {
+        return match ground_truth_as(&cfg, from, to, query_json.as_deref(), *as_sign_in_user) {
             Ok(ids) => {
                 let mut out = String::with_capacity(ids.len() * 37);
                 for id in ids {
@@ -265,6 +331,21 @@ pub fn main() -> ExitCode {
             println!("client secret: {}", c.client_secret);
         }
         let c = sim.config();
+        let u = &c.sign_in.user;
+        println!("sign-in client id: {}", c.sign_in.client_id);
+        println!(
+            "sign-in redirect URIs: {}",
+            c.sign_in.redirect_uris.join(" ")
+        );
+        println!(
+            "sign-in user: {} <{}>, divisions: {}",
+            u.name,
+            u.email,
+            u.divisions
+                .as_ref()
+                .map(|d| d.join(" | "))
+                .unwrap_or_else(|| "all".into())
+        );
         println!(
             "{} conversations from {} over {} days (seed {})",
             c.conversations,

@@ -14,6 +14,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
+use crate::access::Scope;
 use crate::query::Matcher;
 use crate::rng::{mix, uuid, uuid_bits, Rng};
 use crate::SimConfig;
@@ -486,6 +487,24 @@ impl Dataset {
         }
     }
 
+    /// The division id of conversation `index` (its `divisionIds` hold only this one).
+    pub fn division_of(&self, index: u64) -> &str {
+        &self.queues[self.plan(index).queue].division
+    }
+
+    /// The user ids of the agents of conversation `index` (none when abandoned).
+    pub fn participant_user_ids(&self, index: u64) -> Vec<String> {
+        let p = self.plan(index);
+        if p.abandoned {
+            return Vec::new();
+        }
+        let mut ids = vec![self.users[p.agent].id.clone()];
+        if let Some(b) = p.second_agent {
+            ids.push(self.users[b].id.clone());
+        }
+        ids
+    }
+
     /// Fast pre-check of a filter from the conversation's plan (no JSON is
     /// built): `false` means `matcher` cannot match conversation `index`.
     pub fn may_match(&self, index: u64, matcher: &Matcher) -> bool {
@@ -741,12 +760,25 @@ impl Dataset {
         to: DateTime<Utc>,
         query: &Value,
     ) -> Vec<String> {
+        self.ground_truth_for(from, to, query, &Scope::all())
+    }
+
+    /// [`Dataset::ground_truth`] as a signed-in user with `scope` sees it (see
+    /// [`crate::access::user_scope`]).
+    pub fn ground_truth_for(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        query: &Value,
+        scope: &Scope,
+    ) -> Vec<String> {
         let matcher = match Matcher::from_json(query) {
             Ok(m) => m,
             Err(e) => panic!("ground_truth: invalid filters: {e}"),
         };
         let (a, b) = self.started_range(from.timestamp_millis(), to.timestamp_millis());
         let list: Vec<u32> = (a..b)
+            .filter(|&i| scope.sees(self, i))
             .filter(|&i| matcher.is_empty() || matcher.matches(&self.conversation(i)))
             .map(|i| i as u32)
             .collect();

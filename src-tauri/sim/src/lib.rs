@@ -10,7 +10,9 @@
 //!
 //! Modules: [`dataset`] (the lazily generated org and conversations, ground
 //! truth), [`query`] (request bodies and filter matching), `server` (the axum
-//! routes, auth, rate limit, faults, async jobs), [`cli`] (the `genesys-sim` program).
+//! routes, OAuth incl. sign-in with PKCE, rate limit, faults, async jobs), [`access`]
+//! (the sign-in user and what their divisions let them see), [`cli`] (the
+//! `genesys-sim` program).
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,6 +20,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
 
+pub mod access;
 pub mod cli;
 pub mod dataset;
 mod enums;
@@ -25,7 +28,43 @@ pub mod query;
 pub mod rng;
 mod server;
 
+pub use access::{Scope, SimUser};
 pub use dataset::{Dataset, Entity};
+
+/// The redirect URI the app registers by default (`genesys_core`'s sign-in
+/// default: `http://127.0.0.1:<port>/oauth/callback`), authorized for the
+/// demo organization's sign-in client.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47815/oauth/callback";
+
+/// Sign-in for people: the authorization code grant with PKCE
+/// (`GET /oauth/authorize`, `grant_type=authorization_code`), as one
+/// configured user, auto-approved (or denied).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignIn {
+    /// Client id of the PKCE ("Code Authorization / PKCE") OAuth client.
+    pub client_id: String,
+    /// Its authorized redirect URIs, matched exactly (scheme, host, port, path).
+    pub redirect_uris: Vec<String>,
+    /// Who signs in.
+    pub user: SimUser,
+    /// The person refuses: the browser is sent back with `error=access_denied`.
+    pub deny: bool,
+    /// Also issue a `refresh_token` (Genesys's own SDKs read none after a PKCE
+    /// exchange, so this is off by default; see `docs/sign-in.md`).
+    pub refresh_tokens: bool,
+}
+
+impl Default for SignIn {
+    fn default() -> SignIn {
+        SignIn {
+            client_id: "demo-sign-in".into(),
+            redirect_uris: vec![DEFAULT_REDIRECT_URI.into()],
+            user: SimUser::demo(),
+            deny: false,
+            refresh_tokens: false,
+        }
+    }
+}
 
 /// How the synchronous details query selects conversations from its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,8 +138,10 @@ pub struct SimConfig {
     pub seed: u64,
     pub start: DateTime<Utc>,
     pub days: u32,
-    /// `expires_in` of issued tokens.
+    /// `expires_in` of issued tokens (client credentials and sign-in alike).
     pub token_lifetime: Duration,
+    /// Sign-in for people (authorization code + PKCE).
+    pub sign_in: SignIn,
     /// Largest `paging.pageSize` of the sync query.
     pub sync_max_page_size: u32,
     /// Longest interval of the sync query.
@@ -136,6 +177,7 @@ impl Default for SimConfig {
             start,
             days: 40,
             token_lifetime: Duration::from_secs(86_400),
+            sign_in: SignIn::default(),
             sync_max_page_size: 100,
             max_interval: Duration::from_secs(7 * 86_400),
             async_max_page_size: 1_000,
@@ -172,6 +214,22 @@ pub struct SimStats {
     pub jobs_deleted: Vec<String>,
     /// Conversations sent in sync pages and async result pages.
     pub conversations_served: u64,
+    /// The query parameters of every `GET /oauth/authorize`, in order.
+    pub authorize_requests: Vec<Vec<(String, String)>>,
+    /// Every `grant_type=authorization_code` token request, in order.
+    pub code_exchanges: Vec<CodeExchange>,
+}
+
+/// What a client sent to exchange an authorization code (for tests that
+/// check the exact request, e.g. that the verifier is sent only here).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeExchange {
+    /// The form fields, as sent.
+    pub form: Vec<(String, String)>,
+    /// Whether an `Authorization` header came with it.
+    pub authorization_header: bool,
+    /// The status answered.
+    pub status: u16,
 }
 
 /// A running emulator.
@@ -229,6 +287,13 @@ impl Sim {
     /// The configuration in use.
     pub fn config(&self) -> &SimConfig {
         &self.state.cfg
+    }
+
+    /// What the sign-in user sees of the conversations (`None`: nothing, the
+    /// analytics endpoints answer 403). Ground truth for them is
+    /// `dataset().ground_truth_for(…, scope)`.
+    pub fn user_scope(&self) -> Option<&Scope> {
+        self.state.user_scope()
     }
 
     /// Stops accepting connections and waits (up to 5 s) for open ones to finish.

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State as AxState};
+use axum::extract::{Extension, Path, Query, Request, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -19,10 +19,11 @@ use axum::Router;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::{json, Value};
 
+use crate::access::{self, Scope};
 use crate::dataset::{format_time, Entity, MAX_DURATION_MS};
 use crate::query::{parse_interval, AsyncConversationQuery, ConversationQuery, Matcher, Order};
 use crate::rng::{mix, Rng};
-use crate::{Dataset, MatchMode, SimConfig, SimStats};
+use crate::{CodeExchange, Dataset, MatchMode, SimConfig, SimStats};
 
 /// Deepest result a sync query may page to.
 const MAX_PAGINATION: i64 = 100_000;
@@ -36,6 +37,12 @@ pub(crate) struct State {
     pub cfg: SimConfig,
     pub dataset: Dataset,
     tokens: Mutex<HashMap<String, Token>>,
+    /// Authorization codes issued by `/oauth/authorize`.
+    codes: Mutex<HashMap<String, AuthCode>>,
+    /// Refresh tokens issued (when `sign_in.refresh_tokens`).
+    refresh_tokens: Mutex<HashMap<String, ()>>,
+    /// What the sign-in user may see (`None`: no conversation details at all).
+    user_scope: Option<Scope>,
     windows: Mutex<HashMap<String, Window>>,
     jobs: Mutex<HashMap<String, Job>>,
     stats: Mutex<SimStats>,
@@ -47,6 +54,28 @@ struct Token {
     client: String,
     expires: Instant,
     uses: u64,
+    /// Issued to the sign-in user (not a client-credentials token).
+    user: bool,
+}
+
+/// An authorization code waiting to be exchanged.
+struct AuthCode {
+    challenge: String,
+    redirect_uri: String,
+    created: Instant,
+}
+
+/// How long an authorization code may wait for its exchange (RFC 6749 §4.1.2
+/// recommends at most 10 minutes; Genesys's own value is not documented).
+const CODE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Who an API request is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Principal {
+    /// A client-credentials token: not a person.
+    Client,
+    /// The sign-in user.
+    User,
 }
 
 struct Window {
@@ -60,6 +89,8 @@ struct Job {
     availability: DateTime<Utc>,
     query: AsyncConversationQuery,
     matcher: Matcher,
+    /// What the job's creator may see.
+    scope: Scope,
     results: Option<Arc<Vec<u32>>>,
 }
 
@@ -153,10 +184,21 @@ fn json_with_conversations(envelope: &Value, conversations: &[u8]) -> Response {
 
 impl State {
     pub fn new(cfg: SimConfig) -> State {
+        let dataset = Dataset::new(&cfg);
+        let user_scope = access::user_scope(&dataset, &cfg.sign_in.user).unwrap_or_else(|e| {
+            tracing::warn!("genesys-sim: sign-in user: {e}; they see no division");
+            Some(Scope {
+                divisions: Some(Default::default()),
+                own_user: None,
+            })
+        });
         State {
-            dataset: Dataset::new(&cfg),
+            dataset,
             cfg,
             tokens: Mutex::default(),
+            codes: Mutex::default(),
+            refresh_tokens: Mutex::default(),
+            user_scope,
             windows: Mutex::default(),
             jobs: Mutex::default(),
             stats: Mutex::default(),
@@ -167,6 +209,39 @@ impl State {
 
     pub fn stats(&self) -> SimStats {
         lock(&self.stats).clone()
+    }
+
+    /// What the sign-in user sees (`None`: no conversation details).
+    pub fn user_scope(&self) -> Option<&Scope> {
+        self.user_scope.as_ref()
+    }
+
+    /// The analytics scope of `who` (`None`: 403).
+    fn scope_of(&self, who: &Principal) -> Option<Scope> {
+        match who {
+            Principal::Client => Some(Scope::all()),
+            Principal::User => self.user_scope.clone(),
+        }
+    }
+
+    /// A new access token for `client`.
+    fn issue_token(&self, client: &str, user: bool) -> String {
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        lock(&self.tokens).insert(
+            token.clone(),
+            Token {
+                client: client.to_string(),
+                expires: Instant::now() + self.cfg.token_lifetime,
+                uses: 0,
+                user,
+            },
+        );
+        lock(&self.stats).tokens_issued += 1;
+        token
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -210,7 +285,7 @@ impl State {
     }
 
     /// Checks the bearer token of an API request.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
         let token = match auth_header(headers) {
             Some(Auth::Bearer(t)) => t,
             _ => {
@@ -243,7 +318,11 @@ impl State {
                 return Err(invalid());
             }
         }
-        Ok(())
+        Ok(if t.user {
+            Principal::User
+        } else {
+            Principal::Client
+        })
     }
 
     /// Matching indices of a filtered selection, cached by `key`.
@@ -357,6 +436,12 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     let details = "/api/v2/analytics/conversations/details";
     Router::new()
         .route("/oauth/token", post(oauth_token))
+        .route("/oauth/authorize", get(oauth_authorize))
+        .route("/api/v2/users/me", get(users_me))
+        .route(
+            "/api/v2/authorization/divisionspermitted/paged/me",
+            get(divisions_permitted),
+        )
         .route(&format!("{details}/query"), post(details_query))
         .route(&format!("{details}/jobs"), post(create_job))
         .route(&format!("{details}/jobs/availability"), get(availability))
@@ -399,7 +484,7 @@ fn endpoint_key(method: &Method, path: &str) -> String {
 
 /// The outer layer: correlation id, rate limit, auth, faults, latency, error
 /// bodies, headers and stats.
-async fn envelope(AxState(st): AxState<Arc<State>>, req: Request, next: Next) -> Response {
+async fn envelope(AxState(st): AxState<Arc<State>>, mut req: Request, next: Next) -> Response {
     let corr = uuid::Uuid::new_v4().to_string();
     let path = req.uri().path().to_string();
     let key = endpoint_key(req.method(), &path);
@@ -429,7 +514,11 @@ async fn envelope(AxState(st): AxState<Arc<State>>, req: Request, next: Next) ->
         }
         match st.authenticate(req.headers()) {
             Err(e) => e.into_response(),
-            Ok(()) => {
+            Ok(who) => {
+                let analytics = path.starts_with("/api/v2/analytics/");
+                // A signed-in user without either details permission is refused
+                // like an OAuth client without it.
+                let refused = analytics && (f_missing(&st) || st.scope_of(&who).is_none());
                 let n = st.api_requests.fetch_add(1, Ordering::Relaxed);
                 let f = &st.cfg.faults;
                 let u = Rng::new(f.fault_seed, n).unit();
@@ -457,7 +546,7 @@ async fn envelope(AxState(st): AxState<Arc<State>>, req: Request, next: Next) ->
                         "The request timed out.",
                     )
                     .into_response()
-                } else if f.missing_permission && path.starts_with("/api/v2/analytics/") {
+                } else if refused {
                     ApiError::new(
                         StatusCode::FORBIDDEN,
                         "missing.any.permissions",
@@ -466,6 +555,7 @@ async fn envelope(AxState(st): AxState<Arc<State>>, req: Request, next: Next) ->
                     .into_response()
                 } else {
                     reset_body = u < f.p429 + f.p503 + f.p504 + f.p_reset;
+                    req.extensions_mut().insert(who);
                     next.run(req).await
                 }
             }
@@ -549,6 +639,10 @@ async fn break_body(resp: Response) -> Response {
     Response::from_parts(parts, Body::from_stream(chunks))
 }
 
+fn f_missing(st: &State) -> bool {
+    st.cfg.faults.missing_permission
+}
+
 fn rate_message(cfg: &SimConfig) -> String {
     let (n, per) = cfg
         .rate_limit
@@ -571,7 +665,35 @@ async fn oauth_token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (id, secret) = match auth_header(&headers) {
+    let form = form_pairs(&body);
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    match field("grant_type") {
+        "client_credentials" => client_credentials(&st, &headers, &form),
+        "authorization_code" => {
+            let resp = authorization_code(&st, &form);
+            lock(&st.stats).code_exchanges.push(CodeExchange {
+                form: form.clone(),
+                authorization_header: headers.contains_key(header::AUTHORIZATION),
+                status: resp.status().as_u16(),
+            });
+            resp
+        }
+        "refresh_token" => refresh_grant(&st, &form),
+        _ => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials, authorization_code or refresh_token",
+        ),
+    }
+}
+
+fn client_credentials(st: &State, headers: &HeaderMap, _form: &[(String, String)]) -> Response {
+    let (id, secret) = match auth_header(headers) {
         Some(Auth::Basic(id, secret)) => (id, secret),
         _ => {
             return oauth_error(
@@ -588,35 +710,327 @@ async fn oauth_token(
             "client not found or bad client secret",
         );
     }
-    let grant = form_pairs(&body)
-        .into_iter()
-        .find(|(k, _)| k == "grant_type")
-        .map(|(_, v)| v);
-    if grant.as_deref() != Some("client_credentials") {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "grant_type must be client_credentials",
-        );
-    }
-    let token = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    lock(&st.tokens).insert(
-        token.clone(),
-        Token {
-            client: id,
-            expires: Instant::now() + st.cfg.token_lifetime,
-            uses: 0,
-        },
-    );
-    lock(&st.stats).tokens_issued += 1;
+    let token = st.issue_token(&id, false);
     json_response(
         StatusCode::OK,
         &json!({"access_token": token, "token_type": "bearer", "expires_in": st.cfg.token_lifetime.as_secs()}),
     )
+}
+
+/// `base64url(SHA-256(verifier))` without padding (RFC 7636 §4.2, S256).
+fn s256(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// The authorization code grant with PKCE, the way the official SDKs send it
+/// (`authorizePKCEGrant`: form `grant_type, code, code_verifier, client_id,
+/// redirect_uri`, no client secret). Any problem with the code itself (unknown,
+/// used, expired, other redirect URI, verifier that does not hash to the
+/// challenge) is `400 invalid_grant` (RFC 6749 §5.2). The code is spent by the
+/// first attempt, right or wrong.
+fn authorization_code(st: &State, form: &[(String, String)]) -> Response {
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let sign_in = &st.cfg.sign_in;
+    if field("client_id") != sign_in.client_id {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client not found",
+        );
+    }
+    let Some(code) = lock(&st.codes).remove(field("code")) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "authorization code is invalid, expired or was already used",
+        );
+    };
+    if code.created.elapsed() > CODE_LIFETIME {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "authorization code is invalid, expired or was already used",
+        );
+    }
+    if field("redirect_uri") != code.redirect_uri {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "redirect_uri does not match the authorization request",
+        );
+    }
+    let verifier = field("code_verifier");
+    if verifier.is_empty() || s256(verifier) != code.challenge {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "code_verifier does not match the code_challenge",
+        );
+    }
+    user_tokens(st)
+}
+
+/// An access token for the sign-in user (and a refresh token when configured).
+fn user_tokens(st: &State) -> Response {
+    let token = st.issue_token(&st.cfg.sign_in.client_id, true);
+    let mut body = json!({
+        "access_token": token,
+        "token_type": "bearer",
+        "expires_in": st.cfg.token_lifetime.as_secs(),
+    });
+    if st.cfg.sign_in.refresh_tokens {
+        let refresh = uuid::Uuid::new_v4().simple().to_string();
+        lock(&st.refresh_tokens).insert(refresh.clone(), ());
+        body["refresh_token"] = json!(refresh);
+    }
+    json_response(StatusCode::OK, &body)
+}
+
+/// `grant_type=refresh_token` (only when refresh tokens are issued). Each
+/// refresh token works once and is replaced by a new one.
+fn refresh_grant(st: &State, form: &[(String, String)]) -> Response {
+    let field = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    if field("client_id") != st.cfg.sign_in.client_id {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client not found",
+        );
+    }
+    if lock(&st.refresh_tokens)
+        .remove(field("refresh_token"))
+        .is_none()
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "refresh token is invalid or expired",
+        );
+    }
+    user_tokens(st)
+}
+
+/// `Location` for `redirect_uri` with `params` added to its query.
+fn redirect_to(redirect_uri: &str, params: &[(&str, &str)]) -> Response {
+    let mut url = redirect_uri.to_string();
+    for (i, (k, v)) in params.iter().enumerate() {
+        let sep = if i == 0 && !redirect_uri.contains('?') {
+            '?'
+        } else {
+            '&'
+        };
+        url.push(sep);
+        url.push_str(k);
+        url.push('=');
+        url.push_str(&url_escape(v));
+    }
+    let mut r = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(&url) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn html_page(status: StatusCode, text: &str) -> Response {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Genesys Cloud</title></head><body><p>{text}</p></body></html>"
+    );
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    r
+}
+
+/// `GET /oauth/authorize`: the login page, auto-approved as the configured
+/// sign-in user (or denied). An unknown client id or an unregistered redirect
+/// URI is an error page and no redirect (the login page then shows "OAuth
+/// client ID or redirect URI is invalid"); every other problem goes back to
+/// the redirect URI as `error=…&error_description=…&state=…` (RFC 6749 §4.1.2.1).
+async fn oauth_authorize(
+    AxState(st): AxState<Arc<State>>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    lock(&st.stats).authorize_requests.push(params.clone());
+    let param = |k: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let sign_in = &st.cfg.sign_in;
+    let redirect_uri = param("redirect_uri");
+    if param("client_id") != sign_in.client_id
+        || !sign_in.redirect_uris.iter().any(|u| u == redirect_uri)
+    {
+        return html_page(
+            StatusCode::BAD_REQUEST,
+            "OAuth client ID or redirect URI is invalid.",
+        );
+    }
+    let state = param("state");
+    let fail = |error: &str, description: &str| {
+        let mut p = vec![("error", error), ("error_description", description)];
+        if !state.is_empty() {
+            p.push(("state", state));
+        }
+        redirect_to(redirect_uri, &p)
+    };
+    if param("response_type") != "code" {
+        return fail(
+            "unsupported_response_type",
+            "this client may only use response_type=code",
+        );
+    }
+    let challenge = param("code_challenge");
+    if challenge.is_empty() || param("code_challenge_method") != "S256" {
+        return fail(
+            "invalid_request",
+            "code_challenge and code_challenge_method=S256 are required",
+        );
+    }
+    if sign_in.deny {
+        return fail("access_denied", "The user denied the request.");
+    }
+    let code = uuid::Uuid::new_v4().simple().to_string();
+    lock(&st.codes).insert(
+        code.clone(),
+        AuthCode {
+            challenge: challenge.to_string(),
+            redirect_uri: redirect_uri.to_string(),
+            created: Instant::now(),
+        },
+    );
+    let mut p = vec![("code", code.as_str())];
+    if !state.is_empty() {
+        p.push(("state", state));
+    }
+    redirect_to(redirect_uri, &p)
+}
+
+// ---------------------------------------------------------------- who am I
+
+fn requires_user(who: &Principal) -> Result<(), ApiError> {
+    match who {
+        Principal::User => Ok(()),
+        // Measured against a real org by a third-party tool (see docs/sign-in.md):
+        // 400 "This request requires a user context. Client credentials cannot be used…".
+        Principal::Client => Err(ApiError::bad_request(
+            "This request requires a user context. Client credentials cannot be used for requests to this resource.",
+        )),
+    }
+}
+
+/// The organization's name and id.
+fn organization(st: &State) -> Value {
+    let id = crate::rng::uuid(crate::rng::Rng::new(st.cfg.seed ^ 0x0426, 0).next_u128());
+    json!({"id": id, "name": ORG_NAME, "state": "active",
+           "selfUri": format!("/api/v2/organizations/{id}")})
+}
+
+/// The emulated organization's name.
+pub(crate) const ORG_NAME: &str = "Genesys Export Demo";
+
+/// `GET /api/v2/users/me` (`UserMe`) with `expand=authorization` (roles,
+/// permissions) and `expand=organization`. Needs a user token.
+async fn users_me(
+    AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    requires_user(&who)?;
+    let expand: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| k == "expand")
+        .flat_map(|(_, v)| v.split(',').map(|x| x.trim().to_string()))
+        .collect();
+    let u = &st.cfg.sign_in.user;
+    let home = st
+        .dataset
+        .division_entities()
+        .first()
+        .map(|d| d.id.clone())
+        .unwrap_or_default();
+    let mut v = json!({
+        "id": u.id, "name": u.name, "email": u.email, "username": u.email,
+        "state": "active", "division": division_ref(&st.dataset, &home),
+        "version": 1, "selfUri": format!("/api/v2/users/{}", u.id),
+    });
+    if expand.iter().any(|e| e == "organization") {
+        v["organization"] = organization(&st);
+    }
+    if expand.iter().any(|e| e == "authorization") {
+        v["authorization"] = json!({
+            "roles": [{"id": "0f2b6c1e-7d3a-4b5c-8e9f-a1b2c3d4e5f6", "name": "Supervisor"}],
+            "unusedRoles": [],
+            "permissions": u.permissions,
+            "permissionPolicies": [],
+        });
+    }
+    Ok(json_response(StatusCode::OK, &v))
+}
+
+/// `GET /api/v2/authorization/divisionspermitted/paged/me?permission=…`
+/// (`DivsPermittedEntityListing`): the divisions where the user holds the
+/// permission, and `allDivsPermitted`.
+async fn divisions_permitted(
+    AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    requires_user(&who)?;
+    let permission = params
+        .iter()
+        .find(|(k, _)| k == "permission")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if permission.split(':').count() != 3 {
+        return Err(ApiError::bad_request(format!(
+            "Invalid permission '{permission}'"
+        )));
+    }
+    let l = listing(params)?;
+    let u = &st.cfg.sign_in.user;
+    let ds = &st.dataset;
+    let held = u.has(&permission);
+    let ids = match (&u.divisions, held) {
+        (_, false) => Some(Default::default()),
+        (None, true) => None,
+        (Some(names), true) => Some(access::division_ids(ds, names).unwrap_or_default()),
+    };
+    let items: Vec<Value> = ds
+        .division_entities()
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| ids.as_ref().is_none_or(|set| set.contains(&d.id)))
+        .map(|(i, e)| {
+            json!({"id": e.id, "name": e.name, "description": format!("{} division", e.name),
+                   "homeDivision": i == 0, "selfUri": format!("/api/v2/authorization/divisions/{}", e.id)})
+        })
+        .collect();
+    let mut r = l.respond("/api/v2/authorization/divisionspermitted/paged/me", items);
+    let body = axum::body::to_bytes(std::mem::take(r.body_mut()), usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut v: Value = serde_json::from_slice(&body).unwrap_or_default();
+    v["allDivsPermitted"] = json!(held && ids.is_none());
+    Ok(json_response(StatusCode::OK, &v))
 }
 
 // ---------------------------------------------------------------- sync query
@@ -687,8 +1101,10 @@ impl Hits {
 
 async fn details_query(
     AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
     let (q, raw): (ConversationQuery, Value) = parse_body(&body)?;
     let (from, to) = parse_interval(&q.interval).map_err(ApiError::bad_request)?;
     if (to - from).to_std().unwrap_or_default() > st.cfg.max_interval {
@@ -723,13 +1139,14 @@ async fn details_query(
     let (a, b) = st
         .dataset
         .started_range(sel_from.timestamp_millis(), sel_to.timestamp_millis());
-    let hits = if matcher.is_empty() && !st.dataset.ties_possible() {
+    let hits = if matcher.is_empty() && scope.is_all() && !st.dataset.ties_possible() {
         Hits::Range(a, b)
     } else {
-        let key = format!("sync|{a}|{b}|{}", filter_key(&raw));
+        let key = format!("sync|{a}|{b}|{}|{}", filter_key(&raw), scope.key());
         Hits::List(
             st.cached_list(key, move |ds| {
                 let list = (a..b)
+                    .filter(|&i| scope.sees(ds, i))
                     .filter(|&i| {
                         matcher.is_empty()
                             || (ds.may_match(i, &matcher)
@@ -761,7 +1178,12 @@ async fn details_query(
 
 // ---------------------------------------------------------------- async jobs
 
-async fn create_job(AxState(st): AxState<Arc<State>>, body: Bytes) -> Result<Response, ApiError> {
+async fn create_job(
+    AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
     let (q, _raw): (AsyncConversationQuery, Value) = parse_body(&body)?;
     parse_interval(&q.interval).map_err(ApiError::bad_request)?;
     if q.limit.is_some_and(|l| l < 1) {
@@ -779,6 +1201,7 @@ async fn create_job(AxState(st): AxState<Arc<State>>, body: Bytes) -> Result<Res
             availability,
             query: q,
             matcher,
+            scope,
             results: None,
         },
     );
@@ -873,6 +1296,7 @@ fn async_selection(
     ds: &Dataset,
     q: &AsyncConversationQuery,
     m: &Matcher,
+    scope: &Scope,
     availability: DateTime<Utc>,
 ) -> Vec<u32> {
     let Ok((from, to)) = parse_interval(&q.interval) else {
@@ -892,6 +1316,7 @@ fn async_selection(
     let from_ms = from.timestamp_millis();
     let list: Vec<u32> = (a..b)
         .filter(|&i| ds.last_activity_ms(i) > from_ms || ds.start_ms(i) >= from_ms)
+        .filter(|&i| scope.sees(ds, i))
         .filter(|&i| {
             m.is_empty()
                 || (ds.may_match(i, m) && m.matches(&ds.conversation_without_attributes(i)))
@@ -939,7 +1364,7 @@ async fn job_results(
             _ => return Err(ApiError::bad_request(format!("Invalid pageSize '{s}'"))),
         },
     };
-    let (existing, query, matcher, availability) = {
+    let (existing, query, matcher, scope, availability) = {
         let jobs = lock(&st.jobs);
         let job = jobs.get(&id).ok_or_else(|| unknown_job(&id))?;
         match job_state(&st.cfg, job) {
@@ -964,6 +1389,7 @@ async fn job_results(
             job.results.clone(),
             job.query.clone(),
             job.matcher.clone(),
+            job.scope.clone(),
             job.availability,
         )
     };
@@ -976,6 +1402,7 @@ async fn job_results(
                     &ds_state.dataset,
                     &query,
                     &matcher,
+                    &scope,
                     availability,
                 ))
             })
@@ -1160,14 +1587,16 @@ fn division_ref(ds: &Dataset, id: &str) -> Value {
 
 async fn queues(
     AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let l = listing(params)?;
     let ds = &st.dataset;
+    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
     let items = ds
         .queue_entities()
         .iter()
-        .filter(|e| l.keep(e))
+        .filter(|e| l.keep(e) && scope.sees_division(&e.division))
         .map(|e| {
             json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
                    "memberCount": 10, "selfUri": format!("/api/v2/routing/queues/{}", e.id)})
@@ -1208,14 +1637,16 @@ async fn users(
 
 async fn wrapup_codes(
     AxState(st): AxState<Arc<State>>,
+    Extension(who): Extension<Principal>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     let l = listing(params)?;
     let ds = &st.dataset;
+    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
     let items = ds
         .wrapup_entities()
         .iter()
-        .filter(|e| l.keep(e))
+        .filter(|e| l.keep(e) && scope.sees_division(&e.division))
         .map(|e| {
             json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
                    "selfUri": format!("/api/v2/routing/wrapupcodes/{}", e.id)})

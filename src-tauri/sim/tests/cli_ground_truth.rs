@@ -23,6 +23,7 @@ fn parse(rest: &[&str]) -> (Args, String, String, Option<String>) {
         from,
         to,
         query_json,
+        ..
     }) = &args.command
     else {
         panic!("ground-truth subcommand not parsed");
@@ -98,4 +99,60 @@ fn bad_ranges_and_queries_are_refused() {
     let unknown =
         r#"{"segmentFilters":[{"type":"and","predicates":[{"dimension":"nope","value":"x"}]}]}"#;
     assert!(err("2026-10-01", "2026-10-02", Some(unknown)).starts_with("--query-json"));
+}
+
+#[test]
+fn as_the_sign_in_user_only_their_divisions() {
+    let args = Args::parse_from(DATA.iter().chain(&[
+        "--sign-in-division",
+        "Sales, EMEA",
+        "ground-truth",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-05",
+        "--as-sign-in-user",
+    ]));
+    let Some(Command::GroundTruth {
+        from,
+        to,
+        query_json,
+        as_sign_in_user,
+    }) = &args.command
+    else {
+        panic!("ground-truth subcommand not parsed");
+    };
+    assert!(*as_sign_in_user);
+    let cfg = args.config().unwrap();
+    let mine =
+        genesys_sim::cli::ground_truth_as(&cfg, from, to, query_json.as_deref(), true).unwrap();
+    let all = ground_truth(&cfg, from, to, None).unwrap();
+
+    // Brute force: the conversations of that division, by their JSON.
+    let data = Dataset::new(&cfg);
+    let sales = data
+        .division_entities()
+        .iter()
+        .find(|d| d.name == "Sales, EMEA")
+        .unwrap()
+        .id
+        .clone();
+    let in_sales: HashSet<String> = (0..data.len())
+        .map(|i| data.conversation(i))
+        .filter(|c| c["divisionIds"][0] == sales.as_str())
+        .map(|c| c["conversationId"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = all
+        .iter()
+        .filter(|id| in_sales.contains(*id))
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    assert_eq!(mine, expected);
+
+    // An unknown division is refused with the names that exist.
+    let e = Args::parse_from(DATA.iter().chain(&["--sign-in-division", "Nope"]))
+        .config()
+        .unwrap_err();
+    assert!(e.contains("Nope") && e.contains("Sales, EMEA"), "{e}");
 }
