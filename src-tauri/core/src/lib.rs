@@ -7,6 +7,7 @@
 //! - [`clock`]: time-zone names and local times → UTC (one rule for the app and the CLI).
 //! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
 //! - [`private_fs`]: the app's own files and folders, private to the user.
+//! - [`schedule`]: scheduled exports registered with the OS scheduler.
 pub mod clock;
 pub mod error;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod genesys;
 pub mod jobs;
 pub mod private_fs;
 pub mod profiles;
+pub mod schedule;
 pub mod secrets;
 
 pub use error::{Error, ErrorKind, Result};

@@ -425,7 +425,12 @@ impl Store {
             }
             doc.profiles.retain(|p| p.id != id);
             Ok(())
-        })
+        })?;
+        // Its schedules and their OS entries go with it.
+        if let Some(dir) = self.path.parent() {
+            crate::schedule::profile_deleted(dir, id);
+        }
+        Ok(())
     }
 
     // ----- settings ----------------------------------------------------
