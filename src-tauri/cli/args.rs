@@ -83,6 +83,60 @@ pub enum Command {
     Connections(ConnectionsCommand),
     /// List the Genesys Cloud regions (key, AWS region, domain, name).
     Regions,
+    /// Scheduled exports: add, list, remove. Each is registered with this computer's
+    /// scheduler (systemd user timer, Task Scheduler, launchd) and runs while the app is closed.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Run a saved schedule now: what the system scheduler runs. Writes the profile's file
+    /// into the schedule's folder and records the run (history and `schedule list`).
+    RunScheduled(RunScheduledArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Schedule a saved profile, e.g. `schedule add --profile "Sales voice" --every week:mon --at 07:00 --folder ~/OneDrive/Reports`.
+    Add {
+        /// The profile's name.
+        #[arg(long, value_name = "NAME")]
+        profile: String,
+        /// day, weekdays, week:mon … week:sun, or month:1 … month:31
+        /// (month:31 = the last day of every month; a shorter month runs on its last day).
+        #[arg(long, value_name = "WHEN")]
+        every: String,
+        /// Time of day, 24-hour HH:MM, in --time-zone.
+        #[arg(long, value_name = "HH:MM")]
+        at: String,
+        /// The folder the file is written to (any local folder, also a OneDrive, SharePoint or Dropbox one).
+        #[arg(long, value_name = "DIR")]
+        folder: PathBuf,
+        /// IANA time zone of --at (default: this computer's). Windows and macOS schedulers
+        /// only know this computer's clock.
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
+    },
+    /// List the schedules with their next run and last run.
+    List,
+    /// Remove a schedule and its entry in the system scheduler.
+    Remove {
+        /// The schedule's id (or its first characters, as `schedule list` shows).
+        id: String,
+    },
+}
+
+/// `run-scheduled`.
+#[derive(Debug, Args)]
+#[command(after_long_help = help_tail())]
+pub struct RunScheduledArgs {
+    /// The schedule's id.
+    #[arg(long, value_name = "ID")]
+    pub schedule: String,
+    /// Do nothing (exit 0) unless a scheduled time has passed since the last run
+    /// (used by launchd entries, which cannot say "the last day of February").
+    #[arg(long)]
+    pub if_due: bool,
+    /// No progress output, only errors and the final summary line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

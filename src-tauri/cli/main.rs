@@ -14,6 +14,7 @@ mod export;
 mod manage;
 mod progress;
 mod run;
+mod schedule;
 
 use args::{Cli, Command, ConnectionsCommand};
 
@@ -76,6 +77,16 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Connections(ConnectionsCommand::Test { name }) => {
             let dir = manage::config_dir(cli.config_dir.as_deref())?;
             manage::test_connection(&dir, &name).await
+        }
+        Command::Schedule(cmd) => {
+            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
+            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
+            tokio::task::block_in_place(|| schedule::command(&config_dir, &data_dir, cmd))
+        }
+        Command::RunScheduled(args) => {
+            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
+            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
+            schedule::run_scheduled(config_dir, data_dir, args).await
         }
         Command::Connections(cmd) => {
             let dir = manage::config_dir(cli.config_dir.as_deref())?;

@@ -77,7 +77,7 @@ async fn resolve_queues(client: &Client, wanted: &[String]) -> Result<Vec<String
 }
 
 /// Resolves when the user asks to stop (Ctrl-C, or SIGTERM on Unix).
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -101,7 +101,7 @@ async fn interrupted() {
 
 /// After a cancel or failure, open async jobs are deleted by tasks the
 /// client spawns; give them a moment to reach Genesys before the process exits.
-async fn let_cleanup_finish() {
+pub(crate) async fn let_cleanup_finish() {
     let metrics = tokio::runtime::Handle::current().metrics();
     let deadline = Instant::now() + Duration::from_secs(5);
     while metrics.num_alive_tasks() > 0 && Instant::now() < deadline {

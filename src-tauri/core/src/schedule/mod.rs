@@ -230,7 +230,7 @@ pub fn profile_deleted(config_dir: &Path, profile_id: Uuid) {
 /// history (like every run) and as the schedule's [`LastRun`].
 ///
 /// An OS entry left behind by a schedule or profile that no longer exists
-/// removes itself and fails with `not_found`. With `if_due`, a wake-up with
+/// removes itself and fails with `invalid_input` (exit code 2). With `if_due`, a wake-up with
 /// no scheduled run since the last one does nothing ([`next::is_due`]).
 pub async fn run(
     ctx: &Context,
@@ -242,15 +242,17 @@ pub async fn run(
     now: DateTime<Utc>,
 ) -> Result<RunOutcome> {
     let schedules = ScheduleStore::new(&ctx.config_dir);
-    let schedule = match schedules.find(id) {
-        Ok(s) => s,
-        Err(e) if e.kind == ErrorKind::NotFound => {
+    let all = schedules.list()?;
+    let wanted = id.trim().to_ascii_lowercase();
+    let schedule = match store::find_in(&all, id) {
+        Ok(s) => s.clone(),
+        Err(_) if !all.iter().any(|s| s.id.to_string().starts_with(&wanted)) => {
             // A leftover OS entry: remove it so it stops waking up.
             if let (Ok(uuid), Ok(os)) = (Uuid::parse_str(id.trim()), OsScheduler::for_this_user()) {
                 let _ = os.remove(uuid);
             }
-            return Err(Error::new(
-                ErrorKind::NotFound,
+            return Err(Error::invalid(
+                "schedule",
                 format!("There is no schedule {} any more; its entry in the system scheduler was removed.", id.trim()),
             ));
         }
@@ -262,8 +264,8 @@ pub async fn run(
             let _ = os.remove(schedule.id);
         }
         let _ = schedules.remove(schedule.id);
-        return Err(Error::new(
-            ErrorKind::NotFound,
+        return Err(Error::invalid(
+            "profile",
             format!(
                 "The profile of schedule {} was deleted, so the schedule was removed.",
                 schedule.id

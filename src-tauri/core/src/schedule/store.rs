@@ -195,14 +195,13 @@ impl ScheduleStore {
 pub fn find_in<'a>(all: &'a [Schedule], id: &str) -> Result<&'a Schedule> {
     let wanted = id.trim().to_ascii_lowercase();
     let not_found = || {
-        Error::new(
-            ErrorKind::NotFound,
+        Error::invalid(
+            "schedule",
             format!(
                 "There is no schedule \"{}\". `schedule list` shows the saved ones.",
                 id.trim()
             ),
         )
-        .with_field("schedule")
     };
     if wanted.len() < 4 {
         return Err(not_found());
@@ -271,8 +270,15 @@ mod tests {
             .unwrap();
         assert_eq!(store.list().unwrap().len(), 2);
         assert_eq!(store.find("2222").unwrap().id.as_u128() >> 112, 0x2222);
-        assert_eq!(store.find("22").unwrap_err().kind, ErrorKind::NotFound);
-        assert_eq!(store.find("3333").unwrap_err().kind, ErrorKind::NotFound);
+        assert!(store
+            .find("22")
+            .unwrap_err()
+            .message
+            .contains("no schedule"));
+        assert_eq!(
+            store.find("3333").unwrap_err().field.as_deref(),
+            Some("schedule")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
