@@ -90,9 +90,11 @@ fn no_specifiers(text: &str) -> String {
 }
 
 /// One `ExecStart=` word: double-quoted with C escapes (systemd.syntax(7)
-/// "Quoting"), `%` doubled (specifiers) and `$` doubled (variables),
-/// per systemd.service(5) "Command lines".
-pub fn exec_word(word: &str) -> String {
+/// "Quoting"), `%` doubled (specifiers) and, in arguments, `$` doubled
+/// (variables), per systemd.service(5) "Command lines". The program (the first
+/// word) is never expanded, so its `$` stays single (checked by
+/// `systemd-analyze verify` in `tests/schedule_os.rs`).
+pub fn exec_word(word: &str, program: bool) -> String {
     let mut out = String::with_capacity(word.len() + 2);
     out.push('"');
     for c in word.chars() {
@@ -100,7 +102,7 @@ pub fn exec_word(word: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '%' => out.push_str("%%"),
-            '$' => out.push_str("$$"),
+            '$' if !program => out.push_str("$$"),
             c => out.push(c),
         }
     }
@@ -158,10 +160,10 @@ pub fn service_unit(entry: Entry<'_>) -> Result<String> {
             "The path of the command-line program has characters systemd cannot store.",
         )
     })?;
-    let mut exec = exec_word(program);
+    let mut exec = exec_word(program, true);
     for arg in entry.launcher.args(s.id, false) {
         exec.push(' ');
-        exec.push_str(&exec_word(&arg));
+        exec.push_str(&exec_word(&arg, false));
     }
     Ok(format!(
         "# Written by Genesys Export for schedule {id}.\n\
@@ -285,13 +287,15 @@ mod tests {
     #[test]
     fn exec_words_survive_spaces_quotes_percent_and_dollar() {
         assert_eq!(
-            exec_word("/usr/bin/genesys-export-cli"),
+            exec_word("/usr/bin/genesys-export-cli", true),
             "\"/usr/bin/genesys-export-cli\""
         );
         assert_eq!(
-            exec_word("/a b/50% \"x\" $HOME\\"),
+            exec_word("/a b/50% \"x\" $HOME\\", false),
             "\"/a b/50%% \\\"x\\\" $$HOME\\\\\""
         );
+        // The program is not expanded: its `$` stays single.
+        assert_eq!(exec_word("/opt/a $b", true), "\"/opt/a $b\"");
     }
 
     #[test]
