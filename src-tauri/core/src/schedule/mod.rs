@@ -292,7 +292,8 @@ pub async fn run(
         message: None,
         error_kind: None,
     };
-    let prepared = (|| -> Result<(PathBuf, (DateTime<Utc>, DateTime<Utc>))> {
+    type Range = (DateTime<Utc>, DateTime<Utc>);
+    let prepared = (|| -> Result<(PathBuf, Range)> {
         let range = profile.resolve_range(now)?;
         let dest = schedule.folder.join(profile.file_name(now)?);
         crate::export::output::check_destination(&dest, true)?;
