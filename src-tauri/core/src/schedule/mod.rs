@@ -16,9 +16,10 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::clock::parse_time_zone;
 use crate::error::{Error, ErrorKind, Result};
 use crate::jobs::{self, Context, EventSink, RunSpec, RunSummary};
-use crate::profiles::{parse_time_zone, QueryProfile, Store};
+use crate::profiles::{QueryProfile, Store};
 use crate::secrets::Secret;
 
 pub mod model;
@@ -132,7 +133,8 @@ pub fn add(
         Some(z) if !z.is_empty() => z.to_string(),
         _ => crate::profiles::system_time_zone(),
     };
-    parse_time_zone(&time_zone, "timeZone")?;
+    // Stored by its canonical name (the OS entries write it).
+    let time_zone = parse_time_zone(&time_zone, "timeZone")?.name().to_string();
     check_folder(&request.folder, &profile, now)?;
     let schedule = Schedule {
         id: Uuid::new_v4(),

@@ -3,15 +3,15 @@
 //!
 //! A run is at [`Schedule::at`] on each local date [`Every::runs_on`] accepts,
 //! in [`Schedule::time_zone`], turned into an instant by the core's one rule
-//! for local times ([`crate::profiles::local_to_utc`]):
+//! for local times ([`crate::clock::local_to_utc`]):
 //! - a time that happens twice (clocks go back) runs once, at the first;
 //! - a time that does not exist (clocks go forward) runs that day at the
-//!   same wall time plus the gap (02:30 → 03:30), not skipped.
+//!   moment of the jump (02:30 → 03:00), not skipped.
 use chrono::{DateTime, Days, Duration, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::model::{Every, Schedule, TimeOfDay};
-use crate::profiles::local_to_utc;
+use crate::clock::local_to_utc;
 
 /// How far ahead (and back) to look for a matching date; every kind matches
 /// at least once a month.
@@ -151,7 +151,7 @@ mod tests {
                     "2026-03-30T05:00:00Z",
                 ],
             ),
-            // 02:30 does not exist on 29 March 2026 in Berlin: 03:30 CEST that day.
+            // 02:30 does not exist on 29 March 2026 in Berlin: 03:00 CEST (the jump) that day.
             (
                 "day",
                 "02:30",
@@ -159,7 +159,7 @@ mod tests {
                 "2026-03-27T12:00:00Z",
                 &[
                     "2026-03-28T01:30:00Z",
-                    "2026-03-29T01:30:00Z",
+                    "2026-03-29T01:00:00Z",
                     "2026-03-30T00:30:00Z",
                 ],
             ),
@@ -177,7 +177,7 @@ mod tests {
                 "02:15",
                 "America/New_York",
                 "2026-03-07T12:00:00Z",
-                &["2026-03-08T07:15:00Z", "2026-03-09T06:15:00Z"],
+                &["2026-03-08T07:00:00Z", "2026-03-09T06:15:00Z"],
             ),
             (
                 "weekdays",
@@ -263,7 +263,7 @@ mod tests {
                 "02:15",
                 "Australia/Lord_Howe",
                 "2026-10-03T00:00:00Z",
-                &["2026-10-03T15:45:00Z", "2026-10-04T15:15:00Z"],
+                &["2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"],
             ),
         ];
         for (every, time, zone, after, expected) in cases {
@@ -340,7 +340,7 @@ mod tests {
         );
         assert_eq!(
             got,
-            vec![utc("2026-03-29T01:30:00Z"), utc("2027-03-28T01:30:00Z")]
+            vec![utc("2026-03-29T01:00:00Z"), utc("2027-03-28T01:00:00Z")]
         );
         // Weekly on Monday never meets the Sunday change; 07:00 is never in a gap.
         assert!(gap_runs(

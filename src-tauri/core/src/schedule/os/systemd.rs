@@ -8,8 +8,8 @@
 //!   day of every month; `month:30` is the 30th of every month but February
 //!   plus `*-02~01`.
 //! - systemd skips a time that does not exist that day (clocks go forward,
-//!   systemd issue #5595); our rule runs it that day at the wall time plus the
-//!   gap, so each such run in the next [`GAP_YEARS`] years is an extra one-off
+//!   systemd issue #5595); our rule runs it that day at the moment of the
+//!   jump ([`crate::clock::local_to_utc`]), so each such run in the next [`GAP_YEARS`] years is an extra one-off
 //!   `OnCalendar=` in UTC.
 //! - `Persistent=true`: a run missed while the computer was off (or the user
 //!   logged out) runs as soon as the timer is active again (systemd.timer(5)).
@@ -113,7 +113,7 @@ pub fn exec_word(word: &str, program: bool) -> String {
 /// The `.timer` unit.
 pub fn timer_unit(entry: Entry<'_>) -> Result<String> {
     let s = entry.schedule;
-    let tz = crate::profiles::parse_time_zone(&s.time_zone, "timeZone")?;
+    let tz = crate::clock::parse_time_zone(&s.time_zone, "timeZone")?;
     let mut text = format!(
         "# Written by Genesys Export for schedule {id}.\n\
          # Remove it with: genesys-export-cli schedule remove {id}\n\

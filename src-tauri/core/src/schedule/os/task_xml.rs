@@ -141,7 +141,7 @@ fn triggers(every: Every, start: &str) -> String {
 pub fn task_xml(entry: Entry<'_>) -> String {
     let s = entry.schedule;
     // The first trigger date: today in the schedule's zone, at the time of day.
-    let today = crate::profiles::parse_time_zone(&s.time_zone, "timeZone")
+    let today = crate::clock::parse_time_zone(&s.time_zone, "timeZone")
         .map(|tz| entry.now.with_timezone(&tz).date_naive())
         .unwrap_or_else(|_| entry.now.date_naive());
     let start = NaiveDateTime::new(today, s.at.naive())
