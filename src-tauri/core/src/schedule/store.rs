@@ -10,7 +10,7 @@
 //! lock (`schedules.json.lock`), written atomically with the previous good
 //! copy kept (the profiles' [`crate::profiles::atomic`] helper) and readable
 //! by the user only.
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -124,22 +124,21 @@ impl ScheduleStore {
             Error::internal(format!("Could not prepare the schedules for saving: {e}"))
         })?;
         bytes.push(b'\n');
-        let staged = atomic::stage(&self.path, &bytes)?;
-        make_private(staged.temp_path());
-        staged.commit()?;
+        // Created 0600 (crate::private_fs), the previous copy kept as .bak.
+        atomic::write_atomic(&self.path, &bytes)?;
         Ok(out)
     }
 
     fn lock(&self) -> Result<Locked> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| {
+        crate::private_fs::create_dir_all(dir).map_err(|e| {
             Error::io(
                 format!("Could not create the settings folder {}", dir.display()),
                 &e,
             )
         })?;
         let lock_path = atomic::with_suffix(&self.path, ".lock");
-        let file = OpenOptions::new()
+        let file = crate::private_fs::options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -226,17 +225,6 @@ pub fn find_in<'a>(all: &'a [Schedule], id: &str) -> Result<&'a Schedule> {
             ),
         )),
     }
-}
-
-/// Readable by the user only (Unix); elsewhere the user's profile folder already is.
-fn make_private(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

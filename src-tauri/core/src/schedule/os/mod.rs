@@ -230,14 +230,8 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("Could not create {}", dir.display()), &e))?;
     }
-    let staged = crate::profiles::atomic::stage(path, text.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ =
-            std::fs::set_permissions(staged.temp_path(), std::fs::Permissions::from_mode(0o600));
-    }
-    staged.commit()?;
+    // Created 0600 (crate::private_fs).
+    crate::profiles::atomic::write_atomic(path, text.as_bytes())?;
     // The scheduler needs no backup of what it replaced.
     let _ = std::fs::remove_file(crate::profiles::atomic::backup_path(path));
     Ok(())
