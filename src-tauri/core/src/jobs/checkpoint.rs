@@ -104,6 +104,34 @@ impl Checkpoints {
         }
     }
 
+    /// The runs that have a checkpoint.
+    pub fn run_ids(&self) -> Vec<String> {
+        self.files_ending(".json")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The lock files in the folder (held or left by a killed process), by run id.
+    pub fn lock_files(&self) -> Vec<(String, PathBuf)> {
+        self.files_ending(".lock")
+    }
+
+    fn files_ending(&self, suffix: &str) -> Vec<(String, PathBuf)> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_str()?.to_string();
+                let id = name.strip_suffix(suffix)?;
+                self.path(id).ok()?;
+                Some((id.to_string(), e.path()))
+            })
+            .collect()
+    }
+
     /// Forget a run's checkpoint (missing is fine).
     pub fn remove(&self, run_id: &str) -> Result<()> {
         match std::fs::remove_file(self.path(run_id)?) {

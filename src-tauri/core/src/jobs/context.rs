@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use uuid::Uuid;
 
 use super::{Checkpoints, ConnectionLocks, History, HistoryEntry, HistoryStatus, Registry};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::genesys::RetryPolicy;
 use crate::profiles::{Connection, ConnectionView, Store};
 use crate::secrets::{Keychain, Secret, SecretStore};
@@ -82,6 +82,10 @@ impl Context {
             store: Mutex::new(store),
             started_at,
         };
+        // What runs killed long ago left behind (see `jobs::sweep`).
+        if let Some(cutoff) = started_at.checked_sub(super::STALE_AFTER) {
+            ctx.sweep(super::Sweep::OlderThan(cutoff));
+        }
         (ctx, notices)
     }
 
@@ -172,8 +176,17 @@ impl Context {
             .collect())
     }
 
-    /// Forget an interrupted run's checkpoint; it stays in the history as interrupted.
+    /// Forget an interrupted run: its temp file, row journal and lock file
+    /// (see [`super::Sweep::Run`]), then its checkpoint. It stays in the
+    /// history as interrupted. Refused while some process runs it.
     pub fn discard_resume(&self, run_id: &str) -> Result<()> {
+        if self.checkpoints.is_live(run_id) {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "This export is running now (in another window or from the command line), so it cannot be discarded.",
+            ));
+        }
+        self.sweep(super::Sweep::Run(run_id));
         self.checkpoints.remove(run_id)
     }
 }
@@ -217,9 +230,10 @@ mod tests {
         };
         let first = open();
         let lock = first.checkpoints.hold("run-a").unwrap();
-        first.checkpoints.save("run-a", &1u32).unwrap();
-        first.history.record(running("run-a")).unwrap();
         let out = dirs.path().join("out");
+        let destination = serde_json::json!({ "destination": out.join("x.csv") });
+        first.checkpoints.save("run-a", &destination).unwrap();
+        first.history.record(running("run-a")).unwrap();
         std::fs::create_dir_all(&out).unwrap();
         let temp = out.join(".genesys-export-run-a.tmp");
         std::fs::write(&temp, b"rows").unwrap();
@@ -230,8 +244,9 @@ mod tests {
         let status = |ctx: &Context| ctx.history.list().unwrap()[0].status;
         assert_eq!(status(&second), HistoryStatus::Running);
         assert!(second.pending_resumes().unwrap().is_empty());
-        let is_live = |id: &str| second.checkpoints.is_live(id);
-        crate::jobs::remove_stale_temp_files(&out.join("x.csv"), second.started_at(), &[], is_live);
+        // Even a sweep of everything older than now leaves it alone.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        second.sweep(crate::jobs::Sweep::OlderThan(later));
         assert!(temp.exists(), "a live run's temp file was removed");
 
         // The first process dies (its lock goes with it).
@@ -241,8 +256,8 @@ mod tests {
         let third = open();
         assert_eq!(status(&third), HistoryStatus::Interrupted);
         assert_eq!(third.pending_resumes().unwrap().len(), 1);
-        let is_live = |id: &str| third.checkpoints.is_live(id);
-        crate::jobs::remove_stale_temp_files(&out.join("x.csv"), third.started_at(), &[], is_live);
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        third.sweep(crate::jobs::Sweep::OlderThan(later));
         assert!(!temp.exists(), "an interrupted run's stale temp file stays");
     }
 }

@@ -11,6 +11,7 @@ mod locks;
 mod preview;
 mod registry;
 mod run;
+mod sweep;
 mod throttle;
 
 pub use checkpoint::Checkpoints;
@@ -24,8 +25,8 @@ pub use locks::{ConnectionLocks, ConnectionTurn};
 pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
 pub use run::{
-    client_for, client_for_async, find_resumable, plan, remove_stale_temp_files, resume_export,
-    run_export, AdHoc, EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
+    client_for, client_for_async, find_resumable, plan, resume_export, run_export, AdHoc,
+    EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
+pub use sweep::{Sweep, STALE_AFTER};
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

@@ -245,13 +245,6 @@ pub async fn resume_export(
             return Err(e);
         }
     };
-    let own = [
-        export::resume::temp_path(&checkpoint.destination, run_id),
-        export::resume::journal_path(&checkpoint.destination, run_id),
-    ];
-    remove_stale_temp_files(&checkpoint.destination, ctx.started_at(), &own, |id| {
-        ctx.checkpoints.is_live(id)
-    });
     execute(ctx, checkpoint, lock, secret, events, cancel).await
 }
 
@@ -292,50 +285,6 @@ fn same_export(saved: &RunPlan, wanted: &RunPlan) -> bool {
         && a.export == b.export
         && a.time_zone == b.time_zone
         && same_range
-}
-
-/// Remove temp files interrupted exports left beside `destination`
-/// (`.genesys-export-*.tmp` and XLSX row journals `.genesys-export-*.rows`
-/// last written before this process started), except the files in `keep`
-/// (those of the run being resumed) and those of runs `is_live` says another
-/// process is executing (an app and a CLI may export into the same folder).
-pub fn remove_stale_temp_files(
-    destination: &Path,
-    process_start: std::time::SystemTime,
-    keep: &[PathBuf],
-    is_live: impl Fn(&str) -> bool,
-) {
-    let dir = export::output::folder_of(destination);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let ours = name.starts_with(".genesys-export-")
-            && (name.ends_with(".tmp") || name.ends_with(".rows"));
-        if !ours
-            || keep
-                .iter()
-                .any(|k| k.file_name() == Some(&entry.file_name()))
-        {
-            continue;
-        }
-        let run_id = name
-            .trim_start_matches(".genesys-export-")
-            .trim_end_matches(".tmp")
-            .trim_end_matches(".rows");
-        if is_live(run_id) {
-            continue;
-        }
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .map(|t| t < process_start)
-            .unwrap_or(false);
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 fn history_entry(c: &RunCheckpoint, status: HistoryStatus) -> HistoryEntry {
