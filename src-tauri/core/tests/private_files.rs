@@ -48,9 +48,13 @@ fn settings_and_their_backup_are_private() {
     let root = tempfile::tempdir().unwrap();
     let config = root.path().join("config");
     let (mut store, _) = Store::open(&config);
-    store.save_settings(Settings::default()).unwrap();
+    let zone = |z: &str| Settings {
+        time_zone: z.into(),
+        ..Settings::default()
+    };
+    store.save_settings(zone("Europe/Berlin")).unwrap();
     // The second save keeps the first file as profiles.json.bak.
-    store.save_settings(Settings::default()).unwrap();
+    store.save_settings(zone("Europe/Paris")).unwrap();
     assert_eq!(mode(&config), 0o700, "the settings folder");
     assert_eq!(mode(&config.join("profiles.json")), 0o600);
     assert_eq!(mode(&config.join("profiles.json.bak")), 0o600);
@@ -61,7 +65,7 @@ fn settings_and_their_backup_are_private() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
-    store.save_settings(Settings::default()).unwrap();
+    store.save_settings(zone("Europe/Rome")).unwrap();
     assert_eq!(mode(&config.join("profiles.json")), 0o600);
     assert_eq!(mode(&config.join("profiles.json.bak")), 0o600);
 }

@@ -3,7 +3,7 @@
 //! lock, re-reads the file, changes it and writes it, so neither undoes the
 //! other's change. The lock is `<name>.lock` next to the file; it goes away
 //! with the process (the OS drops it), so a crash never leaves it held.
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -28,17 +28,13 @@ pub fn lock_path(target: &Path) -> PathBuf {
 pub fn lock_for_change(target: &Path, wait: Duration) -> Result<FileLock> {
     let path = lock_path(target);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        crate::private_fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("Could not save {}", target.display()), &e))?;
     }
-    let mut options = OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options
+    let file = crate::private_fs::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
         .open(&path)
         .map_err(|e| Error::io(format!("Could not save {}", target.display()), &e))?;
     let deadline = Instant::now() + wait;
