@@ -125,3 +125,85 @@ fn the_app_does_not_undo_what_the_cli_saved() {
         Some("Renamed by the CLI")
     );
 }
+
+/// #14 (low): GENESYS_CLIENT_SECRET is used for a saved profile only when its
+/// connection is named (`--connection`), never silently: a secret meant for
+/// one org is otherwise sent to every profile's login server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_secret_is_used_only_for_the_connection_named() {
+    use genesys_sim::{Sim, SimConfig};
+    const ENV_SECRET: &str = "env-Secret-meant-for-another-org-31";
+    let sim = Sim::start(SimConfig {
+        client_id: "cli-test".into(),
+        client_secret: ENV_SECRET.into(),
+        conversations: 50,
+        days: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("emulator");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config");
+    let (mut store, _) = Store::open(&config);
+    let conn = store
+        .save_connection(
+            Connection {
+                id: Uuid::new_v4(),
+                name: "Prod".into(),
+                environment: sim.base_url(),
+                client_id: "cli-test".into(),
+                is_demo: false,
+            },
+            // In a keychain this process cannot reach: only the env secret can log in.
+            Some(&Secret::new("not-used")),
+            &MemoryStore::new(),
+        )
+        .expect("save");
+    let mut p = store.new_profile(conn.id);
+    p.name = "Voice".into();
+    store.save_profile(p).expect("profile");
+    let run = |extra: &[&str], out: &str| {
+        let mut cmd = tokio::process::Command::new(CLI);
+        cmd.args([
+            "export",
+            "--profile",
+            "Voice",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-01-02",
+            "-q",
+            "--output",
+        ])
+        .arg(dir.path().join(out))
+        .args(extra)
+        .env("GENESYS_CLIENT_SECRET", ENV_SECRET)
+        .env("GENESYS_EXPORT_CONFIG_DIR", &config)
+        .env("GENESYS_EXPORT_DATA_DIR", dir.path().join("data"))
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+        cmd.output()
+    };
+    let out = run(&[], "a.csv").await.expect("run");
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("GENESYS_CLIENT_SECRET is set but not used"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        sim.stats().requests,
+        0,
+        "the env secret was sent to the profile's server"
+    );
+
+    let out = run(&["--connection", "Other"], "b.csv").await.expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(sim.stats().requests, 0);
+
+    let out = run(&["--connection", "prod"], "c.csv").await.expect("run");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(sim.stats().tokens_issued >= 1);
+    assert!(dir.path().join("c.csv").exists());
+}

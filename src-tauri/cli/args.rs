@@ -47,7 +47,8 @@ pub fn help_tail() -> String {
 const ENV_HELP: &str = "\
 ENVIRONMENT:
     GENESYS_CLIENT_SECRET      the OAuth client secret for ad-hoc exports (--environment/--client-id),
-                               or to override a profile's keychain entry on a server without a keychain.
+                               or, with --connection NAME, for that saved connection on a server without
+                               a keychain. It is never used for a profile whose connection is not named.
                                The secret is never accepted as a flag (flags show up in `ps` and in shell history).
     GENESYS_EXPORT_CONFIG_DIR  the folder with saved connections and profiles (same as --config-dir);
                                default: the desktop app's, e.g. ~/.config/com.genesysexport.desktop
@@ -267,6 +268,11 @@ pub struct ExportArgs {
     /// A saved query profile (name). Its connection's secret comes from the keychain.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+
+    /// Use GENESYS_CLIENT_SECRET as the secret of this saved connection (the profile's; for
+    /// servers without a keychain). Without it, a profile's secret always comes from the keychain.
+    #[arg(long, value_name = "NAME", requires = "profile")]
+    pub connection: Option<String>,
 
     /// Region domain (mypurecloud.ie), key (eu-west-1) or base URL (http://127.0.0.1:PORT for the emulator).
     #[arg(long, value_name = "REGION", conflicts_with = "profile")]

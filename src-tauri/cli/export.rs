@@ -325,7 +325,9 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
         }
     };
     check_output(&output, args.replace)?;
-    let secret = tokio::task::block_in_place(|| manage::connection_secret(&conn))?;
+    let secret = tokio::task::block_in_place(|| {
+        manage::connection_secret(&conn, args.connection.as_deref())
+    })?;
     let queues = if args.queue.is_empty() {
         Vec::new()
     } else {

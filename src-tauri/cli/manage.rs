@@ -282,18 +282,28 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
         )),
     }
 }
-/// The secret for a saved connection: `GENESYS_CLIENT_SECRET` when set
-/// (servers without a keychain), else the keychain entry.
-pub fn connection_secret(conn: &Connection) -> Result<Secret> {
-    if let Some(s) = crate::export::secret_from_env() {
+/// The secret for a saved connection: `GENESYS_CLIENT_SECRET` when the
+/// connection was named (`named`: `--connection NAME`, or the name given to
+/// `connections test`), else the keychain entry. A set but unused
+/// `GENESYS_CLIENT_SECRET` is mentioned on stderr.
+pub fn connection_secret(conn: &Connection, named: Option<&str>) -> Result<Secret> {
+    let outside = crate::export::secret_from_env();
+    let env_is_set = outside.is_some();
+    if let Some(s) = genesys_core::secrets::outside_secret_for(conn, named, outside)? {
         return Ok(s);
+    }
+    if env_is_set {
+        eprintln!(
+            "note: GENESYS_CLIENT_SECRET is set but not used: it applies to ad-hoc exports (--environment/--client-id) and, with --connection \"{}\", to this connection. Using the keychain.",
+            conn.name
+        );
     }
     if conn.is_demo {
         return Err(Error::invalid(
             "profile",
             format!(
-                "\"{}\" is the app's demo organization, which runs inside the app. Set GENESYS_CLIENT_SECRET to use it from the command line.",
-                conn.name
+                "\"{}\" is the app's demo organization, which runs inside the app. Set GENESYS_CLIENT_SECRET and add --connection \"{}\" to use it from the command line.",
+                conn.name, conn.name
             ),
         ));
     }
@@ -302,8 +312,8 @@ pub fn connection_secret(conn: &Connection) -> Result<Secret> {
         None => Err(Error::new(
             ErrorKind::Auth,
             format!(
-                "No client secret is saved for \"{}\". Save it again with `genesys-export-cli connections remove` and `connections add`, or set GENESYS_CLIENT_SECRET.",
-                conn.name
+                "No client secret is saved for \"{}\". Save it with `genesys-export-cli connections edit \"{}\" --new-secret`, or set GENESYS_CLIENT_SECRET and add --connection \"{}\".",
+                conn.name, conn.name, conn.name
             ),
         )),
     }
@@ -314,7 +324,9 @@ pub async fn test_connection(dir: &Path, name: &str) -> Result<()> {
     let store = open_store(dir);
     let conn = find_connection(&store, name)?.clone();
     let environment = conn.parsed_environment()?;
-    let secret = tokio::task::block_in_place(|| connection_secret(&conn))?;
+    // The connection is named on the command line: GENESYS_CLIENT_SECRET, when set, is for it.
+    let named = crate::export::secret_from_env().map(|_| name);
+    let secret = tokio::task::block_in_place(|| connection_secret(&conn, named))?;
     let client = genesys_core::genesys::Client::new(genesys_core::genesys::ClientConfig::new(
         environment,
         genesys_core::genesys::Credentials::new(conn.client_id.clone(), secret),

@@ -373,6 +373,41 @@ impl SecretStore for MemoryStore {
     }
 }
 
+/// Whether a secret given from outside the keychain (the CLI's
+/// `GENESYS_CLIENT_SECRET`) is used for the saved connection `connection`:
+/// only when the connection was named explicitly (`named`, the CLI's
+/// `--connection NAME`, case-insensitive), never silently for every profile
+/// (a secret meant for one org would otherwise be sent to another's login
+/// server). `Ok(None)`: use the keychain. Naming another connection, or
+/// naming one without a secret to give it, is an error.
+pub fn outside_secret_for(
+    connection: &crate::profiles::Connection,
+    named: Option<&str>,
+    outside: Option<Secret>,
+) -> Result<Option<Secret>> {
+    let Some(named) = named.map(str::trim) else {
+        return Ok(None);
+    };
+    if !named.eq_ignore_ascii_case(connection.name.trim()) {
+        return Err(Error::invalid(
+            "connection",
+            format!(
+                "--connection \"{named}\" is not the connection of this profile (\"{}\"). Name the profile's connection, or leave --connection out to use the keychain.",
+                connection.name
+            ),
+        ));
+    }
+    match outside.filter(|s| !s.is_blank()) {
+        Some(s) => Ok(Some(s)),
+        None => Err(Error::invalid(
+            "connection",
+            format!(
+                "--connection \"{named}\" uses the client secret from GENESYS_CLIENT_SECRET, which is not set."
+            ),
+        )),
+    }
+}
+
 /// Why the keychain could not be used, in categories a person can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeychainProblem {
@@ -474,4 +509,47 @@ fn error_chain_text(err: &keyring::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod outside_secret_tests {
+    use super::*;
+    use crate::profiles::Connection;
+
+    #[test]
+    fn an_outside_secret_applies_only_to_the_connection_named() {
+        let conn = Connection {
+            id: uuid::Uuid::new_v4(),
+            name: "Prod".into(),
+            environment: "mypurecloud.ie".into(),
+            client_id: "c".into(),
+            is_demo: false,
+        };
+        let env = || Some(Secret::new("from-env"));
+        // (named, secret given, expected: Ok(Some) / Ok(None) / Err)
+        let cases: Vec<(Option<&str>, Option<Secret>, &str)> = vec![
+            (None, env(), "keychain"),
+            (None, None, "keychain"),
+            (Some("Prod"), env(), "outside"),
+            (Some(" prod "), env(), "outside"),
+            (Some("Other"), env(), "error"),
+            (Some("Prod"), None, "error"),
+            (Some("Prod"), Some(Secret::new("  ")), "error"),
+        ];
+        for (named, given, expected) in cases {
+            let got = outside_secret_for(&conn, named, given);
+            let what = match &got {
+                Ok(Some(s)) => {
+                    assert_eq!(s.expose(), "from-env");
+                    "outside"
+                }
+                Ok(None) => "keychain",
+                Err(e) => {
+                    assert_eq!(e.field.as_deref(), Some("connection"));
+                    "error"
+                }
+            };
+            assert_eq!(what, expected, "{named:?}");
+        }
+    }
 }

@@ -30,6 +30,10 @@ fn secret_is_redacted_everywhere() {
     // The keychain's secret is the one the Genesys client takes.
     let creds = genesys_core::genesys::Credentials::new("client", s.clone());
     assert!(!format!("{creds:?}").contains(SECRET));
+    // Held in secrecy's zeroizing string (wiped when dropped); the token too.
+    let from_secrecy = Secret::from(secrecy::SecretString::from(SECRET.to_string()));
+    assert_eq!(from_secrecy, s);
+    assert_eq!(format!("{from_secrecy:?}"), "[redacted]");
 }
 
 #[test]

@@ -75,7 +75,8 @@ struct Token {
 
 #[derive(Deserialize)]
 struct TokenResponse {
-    access_token: String,
+    /// Read straight into a zeroizing string.
+    access_token: secrecy::SecretString,
     #[serde(default)]
     expires_in: Option<u64>,
 }
@@ -310,7 +311,7 @@ impl Http {
             })?;
             let lifetime = Duration::from_secs(t.expires_in.unwrap_or(86_400).max(1));
             tracing::debug!(lifetime_s = lifetime.as_secs(), "logged in");
-            return Ok((Secret::new(t.access_token), lifetime));
+            return Ok((Secret::from(t.access_token), lifetime));
         }
         let detail = errors::detail_from(status, &headers, &body);
         match status.as_u16() {

@@ -1,28 +1,40 @@
 //! Secrets (client secret, access token) wrapped so they never leak into
-//! `Debug`/`Display`, logs, errors or progress events.
+//! `Debug`/`Display`, logs, errors or progress events, and are wiped from
+//! memory when dropped (a [`secrecy::SecretString`], which zeroizes).
 use std::fmt;
 
-/// A string that prints as `[redacted]`. Read it only with [`Secret::expose`],
-/// at the one place it is sent to Genesys.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
+use secrecy::{ExposeSecret, SecretString};
+
+/// A string that prints as `[redacted]`, has no `Serialize`, and is
+/// overwritten with zeros when dropped. Read it only with [`Secret::expose`],
+/// at the one place it is sent to Genesys (or to the keychain).
+#[derive(Clone, Default)]
+pub struct Secret(SecretString);
 
 impl Secret {
-    /// Wrap a secret value.
+    /// Wrap a secret value (taking ownership, so no copy is left behind).
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(SecretString::from(value.into()))
     }
 
-    /// The secret itself. Only for building the HTTP request.
+    /// The secret itself. Only for building the HTTP request or the keychain call.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 
     /// True when nothing (or only spaces) was given.
     pub fn is_blank(&self) -> bool {
-        self.0.trim().is_empty()
+        self.expose().trim().is_empty()
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -38,13 +50,19 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_string())
+        Secret::new(value)
+    }
+}
+
+impl From<SecretString> for Secret {
+    fn from(value: SecretString) -> Self {
+        Secret(value)
     }
 }
 
