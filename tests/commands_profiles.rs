@@ -61,7 +61,7 @@ fn a_connection_keeps_its_secret_in_the_store_and_never_returns_it() {
     let err = invoke(
         &t.webview,
         "save_connection",
-        json!({"connection": {"id": id, "name": "Dublin", "environment": "https://elsewhere.example.com", "clientId": "abc-123"}}),
+        json!({"connection": {"id": id, "name": "Dublin", "environment": "https://api.elsewhere.example.com", "clientId": "abc-123"}}),
     )
     .expect_err("a new address needs the secret again");
     assert_eq!(err["kind"], "invalid_input", "{err}");

@@ -46,7 +46,7 @@ fn a_saved_secret_does_not_follow_the_connection_to_a_new_address() {
     for (environment, client_id, why) in [
         ("mypurecloud.com", "client-a", "another region"),
         (
-            "https://evil.example.com",
+            "https://api.evil.example.com",
             "client-a",
             "an address of someone else",
         ),

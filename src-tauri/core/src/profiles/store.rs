@@ -575,7 +575,7 @@ impl Store {
             return Err(not_profiles("it has no list of profiles"));
         };
 
-        self.modify(|next| Ok(import_items(next, items)))
+        self.modify_if_changed(|next| Ok(import_items(next, items)))
     }
 
     // ----- writing -----------------------------------------------------
@@ -583,14 +583,30 @@ impl Store {
     /// Apply one change to the file as it is now: take the file lock,
     /// re-read the file (another process may have changed it), apply
     /// `change` to a copy, write it, and only then keep it in memory.
-    /// Nothing is written when `change` fails or changes nothing.
+    /// Nothing is written when `change` fails.
     fn modify<T>(&mut self, change: impl FnOnce(&mut Document) -> Result<T>) -> Result<T> {
+        self.change_file(true, change)
+    }
+
+    /// [`Store::modify`], writing only when `change` changed something.
+    fn modify_if_changed<T>(
+        &mut self,
+        change: impl FnOnce(&mut Document) -> Result<T>,
+    ) -> Result<T> {
+        self.change_file(false, change)
+    }
+
+    fn change_file<T>(
+        &mut self,
+        always: bool,
+        change: impl FnOnce(&mut Document) -> Result<T>,
+    ) -> Result<T> {
         self.check_writable()?;
         let _lock = lock_for_change(&self.path, LOCK_WAIT)?;
         self.reload_for_change()?;
         let mut next = self.doc.clone();
         let out = change(&mut next)?;
-        if next != self.doc {
+        if always || next != self.doc {
             self.persist(&next)?;
             self.doc = next;
         }
