@@ -300,3 +300,93 @@ pub struct LastRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_kind: Option<crate::ErrorKind>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parses_prints_and_matches_dates() {
+        let ok: &[(&str, &str)] = &[
+            ("day", "day"),
+            ("Daily", "day"),
+            ("weekdays", "weekdays"),
+            ("week:mon", "week:mon"),
+            ("WEEK:Sunday", "week:sun"),
+            ("month:1", "month:1"),
+            (" month:31 ", "month:31"),
+            ("month:last", "month:31"),
+        ];
+        for (text, canonical) in ok {
+            let e = Every::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(e.to_string(), *canonical);
+            assert_eq!(Every::parse(&e.to_string()).unwrap(), e, "round trip");
+        }
+        for bad in [
+            "",
+            "hourly",
+            "week:",
+            "week:funday",
+            "month:0",
+            "month:32",
+            "month:x",
+            "fortnight:1",
+        ] {
+            let e = Every::parse(bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("every"), "{bad}");
+        }
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // month:31 is the last day; month:30 is 28/29 February; 2100 is not a leap year.
+        let runs: &[(&str, &str, bool)] = &[
+            ("month:31", "2026-04-30", true),
+            ("month:31", "2026-04-29", false),
+            ("month:31", "2028-02-29", true),
+            ("month:31", "2028-02-28", false),
+            ("month:30", "2027-02-28", true),
+            ("month:30", "2100-02-28", true),
+            ("month:29", "2028-02-29", true),
+            ("month:29", "2028-02-28", false),
+            ("month:15", "2026-06-15", true),
+            ("weekdays", "2026-12-05", false), // Saturday
+            ("weekdays", "2026-12-07", true),  // Monday
+            ("week:sat", "2026-12-05", true),
+        ];
+        for (every, date, want) in runs {
+            assert_eq!(
+                Every::parse(every).unwrap().runs_on(d(date)),
+                *want,
+                "{every} on {date}"
+            );
+        }
+        assert_eq!(
+            Every::Month(31).describe(),
+            "on the last day of every month"
+        );
+        assert_eq!(Every::Week(Weekday::Wed).describe(), "every Wednesday");
+    }
+
+    #[test]
+    fn time_of_day_parses_hh_mm_only() {
+        for (text, want) in [
+            ("07:00", "07:00"),
+            ("7:05", "07:05"),
+            ("23:59", "23:59"),
+            (" 00:00 ", "00:00"),
+        ] {
+            assert_eq!(TimeOfDay::parse(text).unwrap().to_string(), want);
+        }
+        for bad in [
+            "24:00", "12:60", "7", "7pm", "07:0", "07:000", ":30", "-1:00", "ab:cd",
+        ] {
+            assert_eq!(
+                TimeOfDay::parse(bad).unwrap_err().field.as_deref(),
+                Some("at"),
+                "{bad}"
+            );
+        }
+        // Stored as text.
+        let json = serde_json::to_string(&TimeOfDay::new(6, 5).unwrap()).unwrap();
+        assert_eq!(json, "\"06:05\"");
+        assert!(serde_json::from_str::<TimeOfDay>("\"25:00\"").is_err());
+    }
+}
