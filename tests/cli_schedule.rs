@@ -523,3 +523,30 @@ async fn run_scheduled_that_cannot_sign_in_exits_3_says_so_and_records_it() {
     );
     sim.shutdown().await;
 }
+
+#[test]
+fn a_run_killed_midway_is_listed_as_interrupted() {
+    let env = Env::new();
+    env.profile("http://127.0.0.1:9", false);
+    let (o, id) = env.add("day");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // What a run killed with SIGKILL leaves: its start recorded, no end, no live run lock.
+    let path = env.path("config/schedules.json");
+    let mut v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["schedules"][0]["lastRun"] = json!({
+        "runId": "sched-killed",
+        "startedAt": "2026-01-05T07:00:00Z",
+        "status": "running",
+        "conversations": 0,
+        "rows": 0
+    });
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let o = env.run(&["schedule", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("interrupted (stopped before it ended)"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(text(&o.stdout).contains(&id[..8]));
+}

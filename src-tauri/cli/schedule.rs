@@ -89,7 +89,7 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
         }
         ScheduleCommand::List => {
             let store = manage::open_store(config_dir);
-            let views = schedule::list(&store, &schedules, Utc::now())?;
+            let views = schedule::list(&store, &schedules, data_dir, Utc::now())?;
             if views.is_empty() {
                 println!("No schedules. Add one with `genesys-export-cli schedule add`.");
                 return Ok(());
@@ -108,8 +108,9 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
                             RunStatus::Done => {
                                 format!("done: {} conversations, {} rows", r.conversations, r.rows)
                             }
-                            RunStatus::Running => {
-                                "running (or stopped before it ended)".to_string()
+                            RunStatus::Running => "running".to_string(),
+                            RunStatus::Interrupted => {
+                                "interrupted (stopped before it ended)".to_string()
                             }
                             RunStatus::Cancelled => "cancelled".to_string(),
                             RunStatus::Failed => {

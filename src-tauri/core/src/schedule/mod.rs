@@ -177,19 +177,35 @@ pub fn remove(
     Ok((schedule, note))
 }
 
-/// The schedules with their profile names and next runs.
+/// The schedules with their profile names and next runs. A last run still
+/// recorded as running that no process runs any more (it holds no run lock in
+/// `data_dir`; see [`jobs::Checkpoints::is_live`]) is shown as interrupted.
 pub fn list(
     profiles: &Store,
     schedules: &ScheduleStore,
+    data_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<Vec<ScheduleView>> {
+    let checkpoints = jobs::Checkpoints::new(data_dir);
     Ok(schedules
         .list()?
         .into_iter()
-        .map(|s| ScheduleView {
-            profile_name: profiles.profile(s.profile_id).map(|p| p.name.clone()),
-            next_run: next_run(&s, now),
-            schedule: s,
+        .map(|mut s| {
+            if let Some(last) = s.last_run.as_mut() {
+                // A run records its start a moment before it takes its lock.
+                let settled = now - last.started_at > chrono::Duration::seconds(30);
+                if last.status == RunStatus::Running
+                    && settled
+                    && !checkpoints.is_live(&last.run_id)
+                {
+                    last.status = RunStatus::Interrupted;
+                }
+            }
+            ScheduleView {
+                profile_name: profiles.profile(s.profile_id).map(|p| p.name.clone()),
+                next_run: next_run(&s, now),
+                schedule: s,
+            }
         })
         .collect())
 }

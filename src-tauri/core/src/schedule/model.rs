@@ -257,6 +257,9 @@ pub enum RunStatus {
     Done,
     Failed,
     Cancelled,
+    /// Recorded as running, but no process runs it any more (killed, crash,
+    /// power loss). Only shown by [`crate::schedule::list`], never stored.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -266,6 +269,7 @@ impl RunStatus {
             RunStatus::Done => "done",
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 }
