@@ -1,6 +1,8 @@
-//! The window may only do what the UI needs: the capabilities grant exactly
-//! `core:default` to the main window (dialogs and opening files happen in Rust
-//! commands), and the CSP allows no remote content.
+//! The window may only do what the UI needs: the capability grants the main
+//! window no core plugin command beyond what `ui/` calls (it calls none: the
+//! app's own commands and progress channels need no permission; dialogs and
+//! opening files happen in Rust commands), and the CSP allows no remote
+//! content, no `<base>` and no form submission.
 use serde_json::Value;
 
 fn config() -> Value {
@@ -22,8 +24,38 @@ fn csp_directives(csp: &str) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Core plugin permissions the UI needs, each with the `ui/` call that needs
+/// it. The UI only invokes the app's own commands (`ui/api.js`) and passes
+/// `Channel`s, whose data fetch Tauri exempts from the ACL.
+const UI_NEEDS: &[(&str, &str)] = &[];
+
+/// Every `plugin:` command the UI's scripts name (none today).
+fn plugin_calls_in_ui() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/ui");
+    let mut found = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "js" || x == "html") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for (i, _) in text.match_indices("plugin:") {
+                    found.push(format!(
+                        "{}: {}",
+                        p.display(),
+                        &text[i..(i + 40).min(text.len())]
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
 #[test]
-fn capabilities_grant_only_core_default_to_the_main_window() {
+fn capabilities_grant_the_main_window_only_what_the_ui_calls() {
     let cfg = config();
     let security = &cfg["app"]["security"];
     let caps = security["capabilities"]
@@ -32,10 +64,21 @@ fn capabilities_grant_only_core_default_to_the_main_window() {
     assert_eq!(caps.len(), 1, "one capability: {caps:?}");
     let cap = &caps[0];
     assert_eq!(cap["windows"], serde_json::json!(["main"]));
+    let granted: Vec<&str> = cap["permissions"]
+        .as_array()
+        .expect("a permission list")
+        .iter()
+        .map(|p| p.as_str().expect("plain permission names, no scopes"))
+        .collect();
+    let needed: Vec<&str> = UI_NEEDS.iter().map(|(p, _)| *p).collect();
     assert_eq!(
-        cap["permissions"],
-        serde_json::json!(["core:default"]),
-        "the UI needs no plugin permissions: dialogs and the opener run in Rust"
+        granted, needed,
+        "the window gets exactly the core permissions the UI calls (not core:default): dialogs and the opener run in Rust"
+    );
+    assert_eq!(
+        plugin_calls_in_ui(),
+        Vec::<String>::new(),
+        "the UI calls a plugin command: grant only its permission (and list it in UI_NEEDS)"
     );
     assert!(
         cap.get("remote").is_none(),
@@ -75,6 +118,10 @@ fn csp_forbids_remote_content() {
     };
     assert_eq!(get("default-src"), vec!["'self'"]);
     assert_eq!(get("script-src"), vec!["'self'"]);
+    // Neither falls back to default-src: without them an injected <base> or
+    // <form> could redirect relative URLs or submit data elsewhere.
+    assert_eq!(get("base-uri"), vec!["'none'"]);
+    assert_eq!(get("form-action"), vec!["'none'"]);
     let connect = get("connect-src");
     for src in &connect {
         assert!(

@@ -5,6 +5,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+/// Text that may come from the server (messages, names), without terminal control characters.
+use genesys_core::terminal::sanitize_for_terminal as safe;
 use genesys_core::Result;
 
 mod args;
@@ -33,7 +35,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(e) => {
-            eprintln!("genesys-export-cli: {}", e.message);
+            eprintln!("genesys-export-cli: {}", safe(&e.message));
             ExitCode::from(exit::code_for(e.kind))
         }
     }
@@ -58,15 +60,18 @@ async fn run(cli: Cli) -> Result<()> {
                 )
             });
             for n in notices {
-                eprintln!("note: {n}");
+                eprintln!("note: {}", safe(&n));
             }
             let summary = run::run(ctx, job).await?;
             for w in &summary.warnings {
-                eprintln!("note: {w}");
+                eprintln!("note: {}", safe(w));
             }
             println!(
                 "Exported {} conversations ({} rows) to {} ({} bytes).",
-                summary.conversations, summary.rows, summary.path, summary.bytes
+                summary.conversations,
+                summary.rows,
+                safe(&summary.path),
+                summary.bytes
             );
             Ok(())
         }

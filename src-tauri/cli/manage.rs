@@ -332,6 +332,10 @@ pub async fn test_connection(dir: &Path, name: &str) -> Result<()> {
         genesys_core::genesys::Credentials::new(conn.client_id.clone(), secret),
     ))?;
     let answer = client.test_connection().await?;
-    println!("{}: {answer}", conn.name);
+    println!(
+        "{}: {}",
+        crate::safe(&conn.name),
+        crate::safe(&answer.to_string())
+    );
     Ok(())
 }

@@ -68,7 +68,7 @@ impl Progress {
         s.conversations = p.conversations;
         s.rows = p.rows;
         s.estimate = p.estimated_total.or(s.estimate);
-        s.message = p.message.clone();
+        s.message = crate::safe(&p.message).into_owned();
         if let Some(bar) = &self.bar {
             if let Some(total) = s.estimate {
                 bar.set_length(total.max(s.conversations));
@@ -101,8 +101,9 @@ impl Progress {
 
     /// A one-off line (e.g. "Cancelling…"), above the bar when there is one.
     pub fn say(&self, line: &str) {
+        let line = crate::safe(line);
         match &self.bar {
-            Some(bar) => bar.println(line),
+            Some(bar) => bar.println(line.as_ref()),
             None => eprintln!("{line}"),
         }
     }

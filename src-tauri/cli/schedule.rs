@@ -197,7 +197,7 @@ pub async fn run_scheduled(
     match outcome {
         Ok(RunOutcome::Done(summary)) => {
             for w in &summary.warnings {
-                eprintln!("note: {w}");
+                eprintln!("note: {}", crate::safe(w));
             }
             println!(
                 "Exported {} conversations ({} rows) to {} ({} bytes).",

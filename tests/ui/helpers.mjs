@@ -13,7 +13,7 @@ const tauriDir = path.join(repo, "node_modules/@tauri-apps/api");
 export const shotsDir = path.join(repo, "target/ui-screenshots");
 
 /** The app's CSP (tauri.conf.json), so a CSP violation fails the tests here too. */
-export const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'";
+export const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };

@@ -7,6 +7,7 @@
 //! - [`clock`]: time-zone names and local times → UTC (one rule for the app and the CLI).
 //! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
 //! - [`private_fs`]: the app's own files and folders, private to the user.
+//! - [`terminal`]: server text made safe to print on a terminal (the CLI).
 //! - [`schedule`]: scheduled exports registered with the OS scheduler.
 pub mod clock;
 pub mod error;
@@ -17,5 +18,6 @@ pub mod private_fs;
 pub mod profiles;
 pub mod schedule;
 pub mod secrets;
+pub mod terminal;
 
 pub use error::{Error, ErrorKind, Result};

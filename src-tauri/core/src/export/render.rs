@@ -31,12 +31,75 @@ pub fn hms(ms: i64) -> String {
     )
 }
 
-/// True when a spreadsheet would treat the text as a formula (or strip a control character).
+/// True when a spreadsheet would treat the text as a formula, or strip a
+/// leading control character and then do so: `=`, `+`, `-`, `@`, their
+/// full-width forms `＝＋－＠` (which some spreadsheets in East Asian locales
+/// read as the ASCII ones), and tab, carriage return, line feed or NUL. The
+/// CSV writer prefixes such text with `'` (OWASP's "CSV injection" advice).
 pub fn is_formula_like(s: &str) -> bool {
     matches!(
-        s.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        s.chars().next(),
+        Some(
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                | '\n'
+                | '\0'
+                | '\u{FF1D}'
+                | '\u{FF0B}'
+                | '\u{FF0D}'
+                | '\u{FF20}'
+        )
     )
+}
+
+/// One JSON value on exactly one line, for JSON lines: the whitespace
+/// between tokens (the server's pretty printing: line feeds, carriage
+/// returns, tabs, spaces) is dropped, and U+2028, U+2029 and U+0085 inside
+/// strings (valid unescaped JSON, but line breaks to JavaScript's and
+/// Python's line readers) are written as `\uXXXX` escapes. Every key, value,
+/// key order and number is kept as the server wrote it (the lossless raw
+/// export), so the record parses to the same JSON.
+pub fn one_line_json(json: &str) -> std::borrow::Cow<'_, str> {
+    let breaks = |c: char| matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    if !json.contains(breaks) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if !in_string {
+            match c {
+                '"' => {
+                    in_string = true;
+                    out.push(c);
+                }
+                ' ' | '\n' | '\r' | '\t' => {}
+                _ => out.push(c),
+            }
+        } else if escaped {
+            escaped = false;
+            out.push(c);
+        } else {
+            match c {
+                '\\' => {
+                    escaped = true;
+                    out.push(c);
+                }
+                '"' => {
+                    in_string = false;
+                    out.push(c);
+                }
+                c if breaks(c) || (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Write a cell as CSV text into `out` (cleared first).
@@ -88,10 +151,23 @@ mod tests {
 
     #[test]
     fn formula_like() {
-        for s in ["=1+1", "+15551234", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(is_formula_like(s), "{s}");
+        for s in [
+            "=1+1",
+            "+15551234",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "\n=1",
+            "\0=1",
+            "＝1+1",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+        ] {
+            assert!(is_formula_like(s), "{s:?}");
         }
-        for s in ["", "a=1", "15551234", "Ünïcode"] {
+        for s in ["", "a=1", "15551234", "Ünïcode", " =1", "１２", "x\n=1"] {
             assert!(!is_formula_like(s), "{s}");
         }
     }
@@ -104,5 +180,35 @@ mod tests {
             .unwrap();
         // 2026-03-08 is serial 46089.
         assert_eq!(excel_serial(t), 46089.5);
+    }
+    #[test]
+    fn json_on_one_line() {
+        for (input, output) in [
+            (r#"{"a":1,"b":"x y"}"#, r#"{"a":1,"b":"x y"}"#),
+            (
+                "{\n  \"a\": 1,\r\n\t\"b\": [1, 2]\n}",
+                r#"{"a":1,"b":[1,2]}"#,
+            ),
+            (
+                "{\"s\": \"a\u{2028}b\u{2029}c\u{85}d\"}",
+                r#"{"s":"a\u2028b\u2029c\u0085d"}"#,
+            ),
+            // Escaped quotes and backslashes do not end a string.
+            (
+                "{\"s\": \"q\\\" x\\\\\", \"t\": 2}\n",
+                r#"{"s":"q\" x\\","t":2}"#,
+            ),
+            // Numbers are kept as written.
+            (
+                "[1.50, 1e3,\n 12345678901234567890]",
+                "[1.50,1e3,12345678901234567890]",
+            ),
+        ] {
+            let got = one_line_json(input);
+            assert_eq!(got, output, "{input:?}");
+            let a: serde_json::Value = serde_json::from_str(input).unwrap();
+            let b: serde_json::Value = serde_json::from_str(&got).unwrap();
+            assert_eq!(a, b, "{input:?}");
+        }
     }
 }

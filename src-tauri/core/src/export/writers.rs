@@ -155,8 +155,9 @@ impl JsonlWriter {
         sync_file(self.out.get_ref())
     }
 
+    /// One record (one JSON value) on one line, see [`render::one_line_json`].
     pub fn write_line(&mut self, json: &str) -> std::io::Result<()> {
-        self.out.write_all(json.as_bytes())?;
+        self.out.write_all(render::one_line_json(json).as_bytes())?;
         self.out.write_all(b"\n")
     }
 
