@@ -302,7 +302,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "TYPE", value_delimiter = ',')]
     pub media_type: Vec<String>,
 
-    /// Only this direction (inbound, outbound); repeat or comma-separate.
+    /// Only conversations that began this way (inbound, outbound; the Direction column); repeat or comma-separate.
     #[arg(long, value_name = "DIR", value_delimiter = ',')]
     pub direction: Vec<String>,
 

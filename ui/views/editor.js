@@ -149,7 +149,7 @@ export async function editorView(root, ctx, params) {
     hint: "Leave all unticked to include every type.", options: MEDIA, selected: f.mediaTypes,
     onchange: (v) => { f.mediaTypes = v; } });
   const dirs = choiceGroup({ legend: "Direction", name: "direction", type: "checkbox", inline: true, field: "directions",
-    hint: "Leave both unticked to include both.", options: DIRECTIONS, selected: f.directions,
+    hint: "How the conversation began (the Direction column). Leave both unticked to include both.", options: DIRECTIONS, selected: f.directions,
     onchange: (v) => { f.directions = v; } });
   const connId = () => draft.connectionId;
   const pickers = [

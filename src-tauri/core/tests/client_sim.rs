@@ -205,6 +205,57 @@ async fn filters_select_exactly_what_the_org_would() {
     assert_exact(&got, &truth(&sim, f2, t2, &Filters::default()));
 }
 
+/// The direction filter is how the conversation began (the Direction column),
+/// not a session's direction: the emulated org, like a real one, has inbound
+/// calls that an agent transferred to an outside number (an outbound leg).
+#[tokio::test]
+async fn direction_filter_is_the_conversations_direction() {
+    let sim = Sim::start(org(3_000, 3)).await.unwrap();
+    let (from, to) = whole(&sim);
+    let ds = sim.dataset();
+    let predicate = |dimension: &str, value: &str| {
+        serde_json::json!([{"type": "or", "predicates": [
+            {"type": "dimension", "dimension": dimension, "operator": "matches", "value": value}
+        ]}])
+    };
+    // Truth written by hand, not from the client's query body.
+    let began_outbound = ds.ground_truth(
+        from,
+        to,
+        &serde_json::json!({"conversationFilters": predicate("originatingDirection", "outbound")}),
+    );
+    let any_outbound_leg = ds.ground_truth(
+        from,
+        to,
+        &serde_json::json!({"segmentFilters": predicate("direction", "outbound")}),
+    );
+    assert!(
+        any_outbound_leg.len() > began_outbound.len() && !began_outbound.is_empty(),
+        "{} vs {}",
+        any_outbound_leg.len(),
+        began_outbound.len()
+    );
+    for strategy in [Strategy::Sync, Strategy::Async] {
+        let fetch = client(&sim)
+            .fetch(
+                FetchRequest {
+                    from,
+                    to,
+                    filters: Filters {
+                        directions: vec!["outbound".into()],
+                        ..Filters::default()
+                    },
+                    strategy,
+                },
+                FetchOptions::default(),
+            )
+            .unwrap();
+        let got = ids(fetch).await.unwrap();
+        assert_exact(&got, &began_outbound);
+    }
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn availability_lag_is_covered_by_the_sync_tail() {
     let mut cfg = org(6_000, 6);
@@ -466,7 +517,11 @@ async fn names_are_looked_up_in_bulk_including_departed_agents() {
         (EntityKind::WrapUpCode, ds.wrapup_codes()),
         (EntityKind::Division, ds.divisions()),
     ] {
-        let ids: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
+        let mut ids: Vec<String> = pairs.iter().map(|p| p.0.clone()).collect();
+        // A system wrap-up code is not an entity: the emulator, like the
+        // strictest real answer, refuses a request that carries one; the
+        // client never sends it, so the other names still arrive.
+        ids.push("ININ-WRAP-UP-TIMEOUT".into());
         let names = c.lookup_names(kind, &ids).await.unwrap();
         assert_eq!(names.len(), pairs.len(), "{kind:?}");
         let listed = c.list_entities(kind, None).await.unwrap();

@@ -19,6 +19,9 @@ use crate::query::Matcher;
 use crate::rng::{mix, uuid, uuid_bits, Rng};
 use crate::SimConfig;
 
+/// The wrap-up code Genesys assigns when after-call work times out.
+pub const SYSTEM_WRAP_UP_TIMEOUT: &str = "ININ-WRAP-UP-TIMEOUT";
+
 /// Upper bound of a conversation's activity (first segment start to last segment end).
 pub const MAX_DURATION_MS: i64 = 4 * 3600 * 1000;
 
@@ -171,6 +174,12 @@ struct Plan {
     queue: usize,
     agent: usize,
     second_agent: Option<usize>,
+    /// The transfer went to an outside number (an `external` participant
+    /// with an outbound session) instead of to the second agent.
+    external: bool,
+    /// The agent did not pick a wrap-up code in time: `ININ-WRAP-UP-TIMEOUT`.
+    timeout_a: bool,
+    timeout_b: bool,
     abandoned: bool,
     ivr: i64,
     wait: i64,
@@ -219,6 +228,7 @@ impl Plan {
         }
         let a = self.a_talk_end() + self.acw;
         match self.second_agent {
+            Some(_) if self.external => a.max(self.customer_end()),
             Some(_) => a.max(self.customer_end() + self.b_acw),
             None => a,
         }
@@ -450,6 +460,8 @@ impl Dataset {
         let abandoned = inbound && r.chance(0.08);
         let transferred = !abandoned && r.chance(0.10);
         let talk_max = if long { 5_400_000 } else { 1_500_000 };
+        // Drawn apart from `r` so the rest of the plan stays as it was.
+        let flags = mix(self.seed ^ 0x5157_E4C0_DE00 ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         Plan {
             index,
             start,
@@ -458,6 +470,11 @@ impl Dataset {
             queue: r.below(self.queues.len() as u64) as usize,
             agent,
             second_agent: transferred.then_some(second),
+            // About a third of transferred inbound calls go to an outside number.
+            external: transferred && inbound && media == "voice" && flags % 3 == 0,
+            // About 1 in 20 wrap-ups time out (ININ-WRAP-UP-TIMEOUT).
+            timeout_a: (flags >> 8) % 20 == 0,
+            timeout_b: (flags >> 16) % 20 == 0,
             abandoned,
             ivr: if inbound && media == "voice" {
                 r.range(5_000, 90_000)
@@ -514,19 +531,41 @@ impl Dataset {
             Some(match dim {
                 "queueId" => queue.id == v,
                 "mediaType" => p.media == v,
-                "direction" => v == if p.inbound { "inbound" } else { "outbound" },
+                "originatingDirection" => v == if p.inbound { "inbound" } else { "outbound" },
+                // Sessions follow the conversation, except the outbound leg of
+                // a transfer to an outside number.
+                "direction" => {
+                    v == (if p.inbound { "inbound" } else { "outbound" })
+                        || (p.external && v == "outbound")
+                }
                 "userId" => {
                     self.users[p.agent].id == v
-                        || p.second_agent.is_some_and(|b| self.users[b].id == v)
+                        || (!p.external && p.second_agent.is_some_and(|b| self.users[b].id == v))
                 }
                 "wrapUpCode" => {
-                    self.wrapups[p.wrapup_a].id == v || self.wrapups[p.wrapup_b].id == v
+                    self.wrap_up_code(&p, false) == v || self.wrap_up_code(&p, true) == v
                 }
                 "divisionId" => queue.division == v,
                 _ => return None,
             })
         };
         matcher.may_match(&has)
+    }
+
+    /// The wrap-up code agent A (or B) chose, or the system code Genesys
+    /// assigns when after-call work timed out (help.mypurecloud.com/articles/configure-call-work-settings/:
+    /// "Genesys Cloud assigns the default ININ-WRAP-UP-TIMEOUT wrap up code").
+    fn wrap_up_code(&self, p: &Plan, second: bool) -> &str {
+        let (timeout, code) = if second {
+            (p.timeout_b, p.wrapup_b)
+        } else {
+            (p.timeout_a, p.wrapup_a)
+        };
+        if timeout {
+            SYSTEM_WRAP_UP_TIMEOUT
+        } else {
+            &self.wrapups[code].id
+        }
     }
 
     /// The `AnalyticsConversation` JSON of conversation `index` (with participant
@@ -673,7 +712,7 @@ impl Dataset {
                 s.metric("nBlindTransferred", 1, talk_end);
             }
             let wrap_end = talk_end + p.acw;
-            let code = &self.wrapups[p.wrapup_a].id;
+            let code = self.wrap_up_code(&p, false);
             let note = p.note.map(|n| NOTES[n]);
             s.seg("wrapup", talk_end, wrap_end, Some(&queue.id), |s| {
                 s.insert("wrapUpCode".into(), json!(code));
@@ -694,7 +733,22 @@ impl Dataset {
             a.sessions.push(s);
             participants.push(a);
 
-            if let Some(b) = p.second_agent {
+            if p.external {
+                // A blind transfer to an outside number: the conversation stays
+                // inbound (originatingDirection) but this leg is outbound.
+                let number = format!("+1312555{:04}", p.phone % 10_000);
+                let mut xp = Part::new(next_id(), "external", Some(number.clone()), None);
+                let mut s = Sess::new(next_id(), p.media, false);
+                s.extra.insert("ani".into(), json!(contact_center));
+                s.extra.insert("dnis".into(), json!(number));
+                let t = talk_end;
+                s.seg("dialing", t, t + p.b_alert, None, |_| {});
+                s.seg("interact", t + p.b_alert, cust_end, None, |s| {
+                    s.insert("disconnectType".into(), json!("peer"));
+                });
+                xp.sessions.push(s);
+                participants.push(xp);
+            } else if let Some(b) = p.second_agent {
                 let user = &self.users[b];
                 let mut bp = Part::new(next_id(), "agent", Some(user.name.clone()), Some(&user.id));
                 let mut s = Sess::new(next_id(), p.media, p.inbound);
@@ -708,7 +762,7 @@ impl Dataset {
                 });
                 s.metric("tTalk", p.b_talk, cust_end);
                 let wrap_end = cust_end + p.b_acw;
-                let code = &self.wrapups[p.wrapup_b].id;
+                let code = self.wrap_up_code(&p, true);
                 s.seg("wrapup", cust_end, wrap_end, Some(&queue.id), |s| {
                     s.insert("wrapUpCode".into(), json!(code));
                 });

@@ -1479,10 +1479,24 @@ fn listing(params: Vec<(String, String)>) -> Result<Listing, ApiError> {
             .filter(|v| !v.is_empty())
             .collect()
     };
+    // Entity ids are UUIDs. What Genesys answers for `id=` with something
+    // else (e.g. the system wrap-up code ININ-WRAP-UP-TIMEOUT, which is not an
+    // entity) is not documented; the emulator refuses the whole request with
+    // 400 bad.request, the strictest plausible answer, so a client that sends
+    // one finds out here rather than on a real org (issue #13).
+    let ids = all("id");
+    if let Some(bad) = ids
+        .iter()
+        .find(|id| id.len() != 36 || uuid::Uuid::try_parse(id).is_err())
+    {
+        return Err(ApiError::bad_request(format!(
+            "The id '{bad}' is not a valid id."
+        )));
+    }
     Ok(Listing {
         page_size,
         page_number: num("pageNumber", 1)?,
-        ids: all("id"),
+        ids,
         name: params
             .iter()
             .find(|(n, _)| n == "name")

@@ -79,6 +79,22 @@ async fn listings_page_and_validate() {
     let got = page_all(&sim, &t, PATHS[0].0, "&name=Support*").await;
     assert_eq!(got.len(), 1);
 
+    // An id that is not an entity id (a system wrap-up code) is refused, not
+    // read as a name.
+    let one = ds.wrapup_codes()[0].0.clone();
+    assert_error(
+        &get(
+            &sim,
+            &t,
+            &format!("/api/v2/routing/wrapupcodes?id={one}&id=ININ-WRAP-UP-TIMEOUT"),
+        )
+        .await,
+        PATHS[2].0,
+        "get",
+        400,
+        "bad.request",
+    );
+
     // Past the last page: empty entities, no nextUri; bad paging is a 400.
     let (s, _, v) = get(&sim, &t, "/api/v2/routing/queues?pageSize=25&pageNumber=9").await;
     assert_eq!(s, 200);

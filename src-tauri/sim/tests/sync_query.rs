@@ -353,6 +353,17 @@ async fn conversations_are_schema_valid_and_consistent() {
     let all = serde_json::to_string(&convs).unwrap();
     assert!(all.contains("\"ani\":\"+"), "ANI starting with +");
     assert!(all.contains("\"wrapUpNote\":\"="), "a note starting with =");
+    // Real-org shapes: a system wrap-up code, and inbound calls with an
+    // outbound leg (a transfer to an outside number).
+    assert!(all.contains("\"wrapUpCode\":\"ININ-WRAP-UP-TIMEOUT\""));
+    assert!(convs.iter().any(|c| {
+        c["originatingDirection"] == "inbound"
+            && c["participants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["purpose"] == "external" && p["sessions"][0]["direction"] == "outbound")
+    }));
     assert!(all.contains("José Álvarez") || all.contains("Zürich"));
     sim.shutdown().await;
 }

@@ -162,7 +162,7 @@ pub static CATALOGUE: &[ColumnDef] = &[
     col!(Duration, "duration", "Duration", Duration, ALL, C,
         "Time from the conversation's start to its end; blank while it is still in progress."),
     col!(Direction, "direction", "Direction", Text, ALL, C,
-        "Whether the conversation was inbound or outbound when it began (originating direction)."),
+        "Whether the conversation was inbound or outbound when it began (originating direction); the Direction filter selects on this too. One of its sessions can differ (see Session direction)."),
     col!(InProgress, "in_progress", "In progress", Bool, ALL, NONE,
         "Yes when the conversation had not ended when the data was fetched."),
     col!(MediaType, "media_type", "Media type", Text, ALL, CPS,
@@ -178,10 +178,10 @@ pub static CATALOGUE: &[ColumnDef] = &[
     col!(AgentIds, "agent_ids", "Agent ID(s)", Text, ALL, NONE,
         "User ids of the agents in Agent(s), in the same order."),
     col!(WrapUp, "wrap_up", "Wrap-up", Text, ALL, CPSG,
-        "Names of the wrap-up codes the agents chose in the row, distinct, in order of appearance.",
+        "Names of the wrap-up codes in the row, distinct, in order of appearance; a code Genesys Cloud assigned itself is shown with its label (see System wrap-up codes below).",
         names(WrapUpCode, WrapUpIds)),
     col!(WrapUpIds, "wrap_up_ids", "Wrap-up ID(s)", Text, ALL, NONE,
-        "Ids of the wrap-up codes in Wrap-up, in the same order."),
+        "Ids of the wrap-up codes in Wrap-up, in the same order; a system code as Genesys wrote it (e.g. ININ-WRAP-UP-TIMEOUT)."),
     col!(WrapUpNote, "wrap_up_note", "Wrap-up note", Text, ALL, CPSG,
         "The notes agents typed at wrap-up in the row, joined with \"; \"."),
     col!(HandleTime, "handle_time", "Handle time", Duration, NOT_SEGMENT, CPS,
@@ -231,7 +231,7 @@ pub static CATALOGUE: &[ColumnDef] = &[
     col!(SessionId, "session_id", "Session ID", Text, FROM_SESSION, SG,
         "The Genesys Cloud id of the session."),
     col!(SessionDirection, "session_direction", "Session direction", Text, FROM_SESSION, NONE,
-        "Whether this session was inbound or outbound for its participant."),
+        "Whether this session was inbound or outbound for its participant; an inbound call an agent transferred to an outside number has an outbound session."),
     col!(SegmentType, "segment_type", "Segment type", Text, SEGMENT, SEGMENT,
         "What happened in the segment: alert, ivr, interact, hold, wrapup..."),
     col!(SegmentStart, "segment_start", "Segment start", DateTime, SEGMENT, SEGMENT,
@@ -405,6 +405,22 @@ pub fn markdown() -> String {
             grains.join(" "),
             c.definition.replace('|', "\\|")
         ));
+    }
+    out.push_str(
+        "\n## System wrap-up codes\n\n\
+         Genesys Cloud assigns some wrap-up codes itself. They are not wrap-up code entities\n\
+         (`/api/v2/routing/wrapupcodes` does not list them), so they are never looked up; *Wrap-up*\n\
+         shows the label below and *Wrap-up ID(s)* the code. A code not in this list is shown as itself.\n\
+         Sources: the Resource Center articles \"Configure after call work settings\"\n\
+         (<https://help.mypurecloud.com/articles/configure-call-work-settings/>: *Genesys Cloud assigns the\n\
+         default ININ-WRAP-UP-TIMEOUT wrap up code* when an agent does not pick one in time) and\n\
+         \"Wrap-up codes assigned by outbound dialing\"\n\
+         (<https://help.mypurecloud.com/articles/wrap-up-codes-assigned-by-outbound-dialing/>), and the codes\n\
+         seen in real organizations' exports published in public repositories.\n\n\
+         | Code | Shown as |\n|---|---|\n",
+    );
+    for (code, label) in super::names::SYSTEM_WRAP_UP_CODES {
+        out.push_str(&format!("| `{code}` | {label} |\n"));
     }
     out
 }

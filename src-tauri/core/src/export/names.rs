@@ -3,6 +3,16 @@
 //! The export asks a [`NameSource`] in bulk, once per batch of conversations,
 //! only for ids it has not seen yet in this export ([`NameCache`]). Unknown ids
 //! (deleted entities the lookup does not return) fall back to the id itself.
+//!
+//! Only entity ids (UUIDs) are ever looked up. Real records also carry wrap-up
+//! codes that are not entities: `ININ-WRAP-UP-TIMEOUT`, which "Genesys Cloud
+//! assigns" when an agent does not choose a code before after-call work times
+//! out (Resource Center, help.mypurecloud.com/articles/configure-call-work-settings/),
+//! and the `ININ-OUTBOUND-*` codes outbound dialing assigns (Resource Center,
+//! help.mypurecloud.com/articles/wrap-up-codes-assigned-by-outbound-dialing/).
+//! `/api/v2/routing/wrapupcodes` does not list them, so sending one as `id=`
+//! could fail the whole chunk; they are shown with the labels of
+//! [`SYSTEM_WRAP_UP_CODES`] (any other such code as itself).
 use std::collections::{HashMap, HashSet};
 
 use futures::future::BoxFuture;
@@ -57,6 +67,147 @@ pub trait NameSource: Send + Sync {
 
 /// The most ids the export puts in one [`NameSource::lookup`] call.
 pub const MAX_IDS_PER_LOOKUP: usize = 100;
+
+/// True for an entity id as Genesys writes them: a hyphenated UUID. Only these
+/// are sent to the listing endpoints.
+pub fn is_entity_id(id: &str) -> bool {
+    id.len() == 36 && uuid::Uuid::try_parse(id).is_ok()
+}
+
+/// Wrap-up codes Genesys Cloud itself assigns, with a label for people.
+///
+/// Sources: `ININ-WRAP-UP-TIMEOUT`: help.mypurecloud.com/articles/configure-call-work-settings/
+/// ("If agents do not assign a wrap-up code before the expiry of the specified time,
+/// Genesys Cloud assigns the default ININ-WRAP-UP-TIMEOUT wrap up code"); the
+/// outbound codes marked (RC) are listed with their reasons in
+/// help.mypurecloud.com/articles/wrap-up-codes-assigned-by-outbound-dialing/; the
+/// others are the codes seen in exports of real organizations published in public
+/// repositories (labels read from the code's name). A code not listed here is
+/// shown as itself.
+pub const SYSTEM_WRAP_UP_CODES: &[(&str, &str)] = &[
+    ("ININ-WRAP-UP-TIMEOUT", "Wrap-up timed out"),
+    ("ININ-WRAP-UP-SKIPPED", "Wrap-up skipped"),
+    ("ININ-WRAP-UP-DELETED", "Wrap-up code deleted"),
+    // (RC) outbound dialing, with the reasons Genesys documents.
+    (
+        "ININ-OUTBOUND-PREVIEW-ERROR-PHONE-NUMBER",
+        "Outbound: preview not dialled, invalid phone number",
+    ),
+    (
+        "ININ-OUTBOUND-PREVIEW-SKIPPED",
+        "Outbound: preview skipped by the agent",
+    ),
+    (
+        "ININ-OUTBOUND-INVALID-PHONE-NUMBER",
+        "Outbound: invalid phone number",
+    ),
+    (
+        "ININ-OUTBOUND-ON-DO-NOT-CALL-LIST",
+        "Outbound: number on a do-not-contact list",
+    ),
+    (
+        "ININ-OUTBOUND-DNC-AUTHENTICATION-FAILED",
+        "Outbound: do-not-contact list could not be checked",
+    ),
+    (
+        "ININ-OUTBOUND-DNC-SKIPPED",
+        "Outbound: skipped, number on a do-not-contact list",
+    ),
+    (
+        "ININ-OUTBOUND-SIT-UNCALLABLE",
+        "Outbound: network tone, number marked uncallable",
+    ),
+    // Outbound dialing, seen in real exports.
+    (
+        "ININ-OUTBOUND-SIT-CALLABLE",
+        "Outbound: network tone, number still callable",
+    ),
+    ("ININ-OUTBOUND-NO-ANSWER", "Outbound: no answer"),
+    ("ININ-OUTBOUND-BUSY", "Outbound: busy"),
+    ("ININ-OUTBOUND-MACHINE", "Outbound: answering machine"),
+    ("ININ-OUTBOUND-FAX", "Outbound: fax machine"),
+    ("ININ-OUTBOUND-LIVE-VOICE", "Outbound: live voice"),
+    ("ININ-OUTBOUND-DISCONNECT", "Outbound: disconnected"),
+    ("ININ-OUTBOUND-AMBIGUOUS", "Outbound: result unclear"),
+    (
+        "ININ-OUTBOUND-CAMPAIGN-FORCED-OFF",
+        "Outbound: campaign stopped",
+    ),
+    (
+        "ININ-OUTBOUND-CAMPAIGN-RECYCLE-CANCELLED-RECALL",
+        "Outbound: recall cancelled by a campaign recycle",
+    ),
+    (
+        "ININ-OUTBOUND-FAILED-TO-REACH-AGENT",
+        "Outbound: no agent reached",
+    ),
+    (
+        "ININ-OUTBOUND-FAILED-TO-REACH-FLOW",
+        "Outbound: flow not reached",
+    ),
+    (
+        "ININ-OUTBOUND-TRANSFERRED-TO-QUEUE",
+        "Outbound: transferred to a queue",
+    ),
+    (
+        "ININ-OUTBOUND-TRANSFERRED-TO-FLOW",
+        "Outbound: transferred to a flow",
+    ),
+    (
+        "ININ-OUTBOUND-NUMBER-COULD-NOT-BE-DIALED",
+        "Outbound: number could not be dialled",
+    ),
+    (
+        "ININ-OUTBOUND-CONTACT-ATTEMPT-LIMIT-SKIPPED",
+        "Outbound: skipped, contact attempt limit reached",
+    ),
+    (
+        "ININ-OUTBOUND-NUMBER-ATTEMPT-LIMIT-SKIPPED",
+        "Outbound: skipped, number attempt limit reached",
+    ),
+    (
+        "ININ-OUTBOUND-NO-CALLABLE-NUMBERS-SKIPPED",
+        "Outbound: skipped, no callable numbers",
+    ),
+    (
+        "ININ-OUTBOUND-NUMBER-UNCALLABLE-SKIPPED",
+        "Outbound: skipped, number uncallable",
+    ),
+    (
+        "ININ-OUTBOUND-CONTACT-UNCALLABLE-SKIPPED",
+        "Outbound: skipped, contact uncallable",
+    ),
+    (
+        "ININ-OUTBOUND-ZONE-BLOCKED-SKIPPED",
+        "Outbound: skipped, time zone blocked",
+    ),
+    (
+        "ININ-OUTBOUND-INTERNAL-ERROR-SKIPPED",
+        "Outbound: skipped, system error",
+    ),
+    (
+        "ININ-OUTBOUND-EXTERNALLY-THROTTLED",
+        "Outbound: throttled by the carrier",
+    ),
+];
+
+/// The label of a system wrap-up code (letter case and `_`/`-` ignored).
+pub fn system_wrap_up_label(code: &str) -> Option<&'static str> {
+    if code.len() < 5 || !code[..5].eq_ignore_ascii_case("ININ-") {
+        return None;
+    }
+    let same = |known: &str| {
+        known.len() == code.len()
+            && known
+                .bytes()
+                .zip(code.bytes())
+                .all(|(k, c)| k == c.to_ascii_uppercase() || (k == b'-' && c == b'_'))
+    };
+    SYSTEM_WRAP_UP_CODES
+        .iter()
+        .find(|(known, _)| same(known))
+        .map(|(_, label)| *label)
+}
 
 /// No names: every id is shown as itself (e.g. for offline tests).
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,10 +282,11 @@ impl NameCache {
         Self::default()
     }
 
-    /// The name for an id, or the id itself when unknown.
+    /// The name for an id, the label of a system wrap-up code, or the id itself when unknown.
     pub fn name<'a>(&'a self, kind: EntityKind, id: &'a str) -> &'a str {
         match self.known.get(&kind).and_then(|m| m.get(id)) {
             Some(Some(name)) => name,
+            _ if kind == EntityKind::WrapUpCode => system_wrap_up_label(id).unwrap_or(id),
             _ => id,
         }
     }
@@ -161,7 +313,13 @@ impl NameCache {
             let mut seen: HashSet<&str> = HashSet::new();
             for conversation in conversations {
                 for_each_id(conversation, kind, |id| {
-                    if !cached.contains_key(id) && seen.insert(id) {
+                    if cached.contains_key(id) {
+                        return;
+                    }
+                    if !is_entity_id(id) {
+                        // Not an entity (e.g. ININ-WRAP-UP-TIMEOUT): never sent.
+                        cached.insert(id.to_string(), None);
+                    } else if seen.insert(id) {
                         missing.push(id.to_string());
                     }
                 });
@@ -285,7 +443,8 @@ mod tests {
     #[tokio::test]
     async fn names_found_before_a_failed_chunk_are_kept() {
         let n = MAX_IDS_PER_LOOKUP + 20;
-        let convs: Vec<Conversation> = (0..n).map(|i| conversation(&format!("u{i:03}"))).collect();
+        let id = |i: usize| format!("00000000-0000-4000-8000-{i:012}");
+        let convs: Vec<Conversation> = (0..n).map(|i| conversation(&id(i))).collect();
         let mut cache = NameCache::new();
         let source = SecondUserChunkFails(AtomicUsize::new(0));
         cache
@@ -293,15 +452,87 @@ mod tests {
             .await
             .unwrap();
         // The first chunk's names are used; the failed chunk's ids are shown as ids.
-        assert_eq!(cache.name(EntityKind::User, "u000"), "Agent u000");
-        let last_answered = format!("u{:03}", MAX_IDS_PER_LOOKUP - 1);
+        assert_eq!(
+            cache.name(EntityKind::User, &id(0)),
+            format!("Agent {}", id(0))
+        );
+        let last_answered = id(MAX_IDS_PER_LOOKUP - 1);
         assert_eq!(
             cache.name(EntityKind::User, &last_answered),
             format!("Agent {last_answered}")
         );
-        let first_failed = format!("u{:03}", MAX_IDS_PER_LOOKUP);
+        let first_failed = id(MAX_IDS_PER_LOOKUP);
         assert_eq!(cache.name(EntityKind::User, &first_failed), first_failed);
         assert_eq!(cache.warnings.len(), 1, "{:?}", cache.warnings);
         assert!(cache.warnings[0].contains("Genesys had a hiccup"));
+    }
+
+    /// Like Genesys (and the emulator), refuses a whole request when one id is
+    /// not an entity id; names every entity it is asked for.
+    struct RefusesNonUuids;
+
+    impl NameSource for RefusesNonUuids {
+        fn lookup<'a>(
+            &'a self,
+            _kind: EntityKind,
+            ids: &'a [String],
+        ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
+            Box::pin(async move {
+                if let Some(bad) = ids.iter().find(|id| !is_entity_id(id)) {
+                    return Err(crate::Error::new(
+                        ErrorKind::BadRequest,
+                        format!("Genesys Cloud rejected the request: invalid id {bad}."),
+                    ));
+                }
+                Ok(ids
+                    .iter()
+                    .map(|id| (id.clone(), format!("Code {}", &id[..8])))
+                    .collect())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn system_wrap_up_codes_are_labelled_and_never_looked_up() {
+        let code = "1c5a0a52-7e3a-4c1b-9f57-0b0d7c1e2a11";
+        let conv: Conversation = serde_json::from_value(serde_json::json!({
+            "conversationId": "c-1",
+            "conversationStart": "2026-03-01T10:00:00Z",
+            "participants": [{"purpose": "agent", "userId": "u", "sessions": [{"segments": [
+                {"segmentType": "wrapup", "wrapUpCode": "ININ-WRAP-UP-TIMEOUT"},
+                {"segmentType": "wrapup", "wrapUpCode": code},
+                {"segmentType": "wrapup", "wrapUpCode": "inin-outbound-number_could_not_be_dialed"},
+                {"segmentType": "wrapup", "wrapUpCode": "ININ-OUTBOUND-SOMETHING-NEW"}
+            ]}]}]
+        }))
+        .unwrap();
+        let mut cache = NameCache::new();
+        cache
+            .resolve(&RefusesNonUuids, &[EntityKind::WrapUpCode], &[conv])
+            .await
+            .unwrap();
+        assert!(cache.warnings.is_empty(), "{:?}", cache.warnings);
+        assert_eq!(cache.name(EntityKind::WrapUpCode, code), "Code 1c5a0a52");
+        assert_eq!(
+            cache.name(EntityKind::WrapUpCode, "ININ-WRAP-UP-TIMEOUT"),
+            "Wrap-up timed out"
+        );
+        assert_eq!(
+            cache.name(
+                EntityKind::WrapUpCode,
+                "inin-outbound-number_could_not_be_dialed"
+            ),
+            "Outbound: number could not be dialled"
+        );
+        // A system code we do not know is shown as itself, not as a failure.
+        assert_eq!(
+            cache.name(EntityKind::WrapUpCode, "ININ-OUTBOUND-SOMETHING-NEW"),
+            "ININ-OUTBOUND-SOMETHING-NEW"
+        );
+        // Only wrap-up codes get labels.
+        assert_eq!(
+            cache.name(EntityKind::Queue, "ININ-WRAP-UP-TIMEOUT"),
+            "ININ-WRAP-UP-TIMEOUT"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! What a user filters on, in their words, independent of the API's shape.
-//! [`Filters`] becomes `segmentFilters` (queue, media type, direction, agent,
-//! wrap-up code) and `conversationFilters` (division) in the query body.
+//! [`Filters`] becomes `segmentFilters` (queue, media type, agent, wrap-up
+//! code) and `conversationFilters` (originating direction, division) in the query body.
 use serde::{Deserialize, Serialize};
 
 /// Each list is OR-ed within itself; the lists are AND-ed together. Empty = no filter.
@@ -11,7 +11,7 @@ pub struct Filters {
     pub queue_ids: Vec<String>,
     /// voice, chat, email, message, callback, ...
     pub media_types: Vec<String>,
-    /// inbound, outbound.
+    /// inbound, outbound: how the conversation began (`originatingDirection`).
     pub directions: Vec<String>,
     /// Agent (user) ids.
     pub user_ids: Vec<String>,

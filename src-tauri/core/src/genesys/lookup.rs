@@ -110,7 +110,10 @@ async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<E
     Ok(out)
 }
 
-/// Bulk id → name; unknown ids are left out.
+/// Bulk id → name; unknown ids are left out. Only entity ids (UUIDs) are
+/// sent: a system wrap-up code such as `ININ-WRAP-UP-TIMEOUT` is not an entity,
+/// and one such id must not fail the request for the others
+/// (see [`crate::export::is_entity_id`]).
 pub(crate) async fn lookup_names(
     http: &Http,
     kind: EntityKind,
@@ -118,7 +121,7 @@ pub(crate) async fn lookup_names(
 ) -> Result<HashMap<String, String>> {
     let unique: Vec<String> = ids
         .iter()
-        .filter(|s| !s.trim().is_empty())
+        .filter(|s| crate::export::is_entity_id(s))
         .cloned()
         .collect::<BTreeSet<_>>()
         .into_iter()

@@ -1,7 +1,14 @@
 //! Request bodies, exactly as `openapi-subset.json` describes them:
 //! `ConversationQuery` (sync, page numbers) and `AsyncConversationQuery` (jobs).
-//! Queue, media type, direction, agent and wrap-up filters are segment-level;
-//! division is conversation-level.
+//! Queue, media type, agent and wrap-up filters are segment-level; direction
+//! and division are conversation-level.
+//!
+//! Direction is how the conversation began: `originatingDirection`, a
+//! `ConversationDetailQueryPredicate` dimension in `openapi-subset.json` (the
+//! same value the Direction column shows). The segment dimension `direction`
+//! is per session: an inbound call that an agent transfers to an outside
+//! number has an outbound leg, so filtering on it would count that inbound
+//! call as outbound too.
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
@@ -68,7 +75,6 @@ pub fn segment_filters(f: &Filters) -> Vec<Value> {
     [
         ("queueId", &f.queue_ids),
         ("mediaType", &f.media_types),
-        ("direction", &f.directions),
         ("userId", &f.user_ids),
         ("wrapUpCode", &f.wrap_up_codes),
     ]
@@ -78,13 +84,16 @@ pub fn segment_filters(f: &Filters) -> Vec<Value> {
     .collect()
 }
 
-/// `conversationFilters`: division.
+/// `conversationFilters`: direction (originating) and division, one OR-filter each (AND-ed).
 pub fn conversation_filters(f: &Filters) -> Vec<Value> {
-    if f.division_ids.is_empty() {
-        Vec::new()
-    } else {
-        vec![or_filter("divisionId", &f.division_ids)]
-    }
+    [
+        ("originatingDirection", &f.directions),
+        ("divisionId", &f.division_ids),
+    ]
+    .into_iter()
+    .filter(|(_, values)| !values.is_empty())
+    .map(|(dim, values)| or_filter(dim, values))
+    .collect()
 }
 
 fn add_filters(body: &mut Value, f: &Filters) {
@@ -160,6 +169,33 @@ mod tests {
         let a = async_job(from, to, &Filters::default());
         assert!(a.get("paging").is_none());
         assert!(a.get("segmentFilters").is_none());
+    }
+
+    /// Direction is how the conversation began (the Direction column), not a
+    /// session's direction: it goes to conversationFilters as originatingDirection.
+    #[test]
+    fn direction_filters_on_the_originating_direction() {
+        let f = Filters {
+            directions: vec!["outbound".into()],
+            division_ids: vec!["d1".into()],
+            ..Filters::default()
+        };
+        let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let b = sync_query(from, from + chrono::Duration::days(1), &f, 100, 1);
+        assert!(b.get("segmentFilters").is_none(), "{b}");
+        let conv = b["conversationFilters"].as_array().unwrap();
+        assert_eq!(conv.len(), 2);
+        assert_eq!(
+            conv[0]["predicates"][0]["dimension"],
+            "originatingDirection"
+        );
+        assert_eq!(conv[0]["predicates"][0]["value"], "outbound");
+        assert_eq!(conv[1]["predicates"][0]["dimension"], "divisionId");
+        let a = async_job(from, from + chrono::Duration::days(1), &f);
+        assert_eq!(
+            a["conversationFilters"][0]["predicates"][0]["dimension"],
+            "originatingDirection"
+        );
     }
 
     #[test]
