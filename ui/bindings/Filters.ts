@@ -13,7 +13,7 @@ queueIds: Array<string>,
  */
 mediaTypes: Array<string>, 
 /**
- * inbound, outbound.
+ * inbound, outbound: how the conversation began (`originatingDirection`).
  */
 directions: Array<string>, 
 /**
