@@ -471,10 +471,10 @@ impl Dataset {
             agent,
             second_agent: transferred.then_some(second),
             // About a third of transferred inbound calls go to an outside number.
-            external: transferred && inbound && media == "voice" && flags % 3 == 0,
+            external: transferred && inbound && media == "voice" && flags.is_multiple_of(3),
             // About 1 in 20 wrap-ups time out (ININ-WRAP-UP-TIMEOUT).
-            timeout_a: (flags >> 8) % 20 == 0,
-            timeout_b: (flags >> 16) % 20 == 0,
+            timeout_a: (flags >> 8).is_multiple_of(20),
+            timeout_b: (flags >> 16).is_multiple_of(20),
             abandoned,
             ivr: if inbound && media == "voice" {
                 r.range(5_000, 90_000)
