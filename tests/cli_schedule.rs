@@ -550,3 +550,79 @@ fn a_run_killed_midway_is_listed_as_interrupted() {
     );
     assert!(text(&o.stdout).contains(&id[..8]));
 }
+
+/// With a reachable user manager (a stand-in `systemctl` on PATH that logs its
+/// arguments and succeeds), add reloads and starts the timer, remove stops it,
+/// forgets its last-trigger stamp and reloads.
+#[test]
+fn with_a_user_manager_the_timer_is_started_and_stopped_through_systemctl() {
+    let env = Env::new();
+    env.profile("http://127.0.0.1:9", false);
+    let bin = env.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = env.path("systemctl.log");
+    let script = bin.join("systemctl");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n", log.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = env.path("out");
+    let o = env
+        .command(
+            &[
+                "schedule",
+                "add",
+                "--profile",
+                "Sales daily",
+                "--every",
+                "month:31",
+                "--at",
+                "06:00",
+                "--folder",
+                out.to_str().unwrap(),
+            ],
+            None,
+        )
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        !text(&o.stderr).contains("not running"),
+        "no note when the manager answers: {}",
+        text(&o.stderr)
+    );
+    let id = text(&o.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Schedule id: "))
+        .unwrap()
+        .to_string();
+    let timer = format!("genesys-export-schedule-{id}.timer");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("--user daemon-reload\n--user enable --now {timer}\n")
+    );
+    std::fs::remove_file(&log).unwrap();
+    let o = env
+        .command(&["schedule", "remove", &id], None)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("--user disable --now {timer}\n--user clean --what=state {timer}\n--user daemon-reload\n")
+    );
+    assert!(!env.unit_dir().join(&timer).exists());
+}
