@@ -54,6 +54,14 @@ impl TestApp {
         )
     }
 
+    /// An app on `dirs` whose keychain is `store`.
+    pub fn with_dirs_and_keychain(
+        dirs: tempfile::TempDir,
+        store: Arc<dyn genesys_core::secrets::SecretStore>,
+    ) -> Self {
+        Self::with_store(dirs, store, Arc::new(MemoryStore::new()), None)
+    }
+
     fn with_store(
         dirs: tempfile::TempDir,
         store: Arc<dyn genesys_core::secrets::SecretStore>,

@@ -279,6 +279,11 @@ impl Sim {
         self.state.stats()
     }
 
+    /// Every access token issued so far (tests look for them where they must not be).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.issued_tokens()
+    }
+
     /// The dataset being served (for ground truth and names).
     pub fn dataset(&self) -> &Dataset {
         &self.state.dataset

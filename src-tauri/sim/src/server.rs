@@ -211,6 +211,11 @@ impl State {
         lock(&self.stats).clone()
     }
 
+    /// Every access token issued so far (tests look for them where they must not be).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        lock(&self.tokens).keys().cloned().collect()
+    }
+
     /// What the sign-in user sees (`None`: no conversation details).
     pub fn user_scope(&self) -> Option<&Scope> {
         self.user_scope.as_ref()
