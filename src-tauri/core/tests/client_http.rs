@@ -29,6 +29,10 @@ struct Script {
     bearers: Vec<String>,
     basic: Vec<String>,
     forms: Vec<String>,
+    /// Wait this long before the n-th API answer (none when empty).
+    api_delays_ms: VecDeque<u64>,
+    /// "METHOD /path" of every API call.
+    calls: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Script>>;
@@ -64,8 +68,21 @@ async fn token(State(s): State<Shared>, headers: HeaderMap, body: String) -> Res
     respond(status, vec![], body)
 }
 
-async fn api(State(s): State<Shared>, headers: HeaderMap) -> Response {
-    let mut s = s.lock().unwrap();
+async fn api(
+    State(shared): State<Shared>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let delay = {
+        let mut s = shared.lock().unwrap();
+        s.calls.push(format!("{method} {}", uri.path()));
+        s.api_delays_ms.pop_front().unwrap_or(0)
+    };
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    let mut s = shared.lock().unwrap();
     s.api_calls += 1;
     s.bearers.push(
         headers
@@ -382,4 +399,182 @@ async fn bad_input_is_refused_before_any_request() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let s = s.lock().unwrap();
     assert_eq!((s.token_calls, s.api_calls), (0, 0), "nothing was sent");
+}
+
+/// #14.7: numbers from the server cannot crash the client. An absurd
+/// `Retry-After` is past the cap (a plain error, no panic); an absurd
+/// `expires_in` is clamped (login works, the token is reused).
+#[tokio::test]
+async fn absurd_numbers_from_the_server_are_clamped_not_a_panic() {
+    for absurd in [
+        "1e300",
+        "18446744073709551616",
+        "inf",
+        "99999999999999999999999",
+    ] {
+        let mut h = corr("corr-429");
+        h.push(("retry-after", absurd.to_string()));
+        let (base, s) = server(Script {
+            api: VecDeque::from([(
+                429,
+                h,
+                json!({"message": "Rate limit exceeded", "code": "too.many.requests", "status": 429}),
+            )]),
+            ..Script::default()
+        })
+        .await;
+        let e = Client::new(config(&base, "s"))
+            .unwrap()
+            .test_connection()
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::RateLimited, "{absurd}: {}", e.message);
+        assert_eq!(
+            s.lock().unwrap().api_calls,
+            1,
+            "{absurd}: no retry past the cap"
+        );
+    }
+    // A huge wait scale times a normal Retry-After: still no overflow.
+    let mut h = corr("c");
+    h.push(("retry-after", "2".into()));
+    let (base, _) = server(Script {
+        api: VecDeque::from([(429, h, json!({"code": "too.many.requests"}))]),
+        ..Script::default()
+    })
+    .await;
+    let mut cfg = config(&base, "s");
+    cfg.retry.wait_scale = 1e300;
+    cfg.retry.max_retries = 1;
+    let _ = tokio::time::timeout(
+        Duration::from_millis(500),
+        Client::new(cfg).unwrap().test_connection(),
+    )
+    .await;
+
+    for expires in [
+        json!(18446744073709551615u64),
+        json!(1e300),
+        json!(-5),
+        json!(0),
+    ] {
+        let (base, s) = server(Script {
+            token: VecDeque::from([(
+                200,
+                json!({"access_token": "tok-x", "token_type": "bearer", "expires_in": expires}),
+            )]),
+            ..Script::default()
+        })
+        .await;
+        let client = Client::new(config(&base, "s")).unwrap();
+        assert_eq!(
+            client.test_connection().await.unwrap(),
+            CONNECTED,
+            "{expires}"
+        );
+        client.test_connection().await.unwrap();
+        assert!(s.lock().unwrap().token_calls >= 1, "{expires}");
+    }
+}
+
+const JOBS: &str = "POST /api/v2/analytics/conversations/details/jobs";
+
+fn async_request() -> FetchRequest {
+    let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    FetchRequest {
+        from,
+        to: from + chrono::Duration::days(2),
+        filters: Filters::default(),
+        strategy: Strategy::Async,
+    }
+}
+
+fn job_calls(s: &Shared) -> usize {
+    s.lock()
+        .unwrap()
+        .calls
+        .iter()
+        .filter(|c| *c == JOBS)
+        .count()
+}
+
+/// #13.9: `POST …/details/jobs` is never sent again blindly: an orphan job
+/// would run on and count against the org's limits. Only an answer that
+/// proves no job was created (429, 503 with Genesys's error body) is retried.
+#[tokio::test]
+async fn job_submission_is_retried_only_when_no_job_was_created() {
+    use futures::StreamExt;
+    let availability = (
+        200,
+        vec![],
+        json!({"dataAvailabilityDate": "2030-01-01T00:00:00.000Z"}),
+    );
+
+    // The submission times out: one POST, a clear error.
+    let (base, s) = server(Script {
+        api: VecDeque::from([availability.clone(), (202, vec![], json!({"jobId": "j1"}))]),
+        api_delays_ms: VecDeque::from([0, 1_500]),
+        ..Script::default()
+    })
+    .await;
+    let mut cfg = config(&base, "s");
+    cfg.read_timeout = Duration::from_millis(300);
+    let mut fetch = Client::new(cfg)
+        .unwrap()
+        .fetch(async_request(), FetchOptions::default())
+        .unwrap();
+    let e = fetch.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Network, "{}", e.message);
+    assert!(e.message.contains("did not ask again"), "{}", e.message);
+    assert!(
+        e.message.contains("2024-01-01T00:00:00.000Z"),
+        "{}",
+        e.message
+    );
+    assert_eq!(job_calls(&s), 1, "{:?}", s.lock().unwrap().calls);
+
+    // A 502 from a gateway: the job may exist; not sent again.
+    let (base, s) = server(Script {
+        api: VecDeque::from([availability.clone(), (502, vec![], json!({}))]),
+        ..Script::default()
+    })
+    .await;
+    let mut fetch = Client::new(config(&base, "s"))
+        .unwrap()
+        .fetch(async_request(), FetchOptions::default())
+        .unwrap();
+    let e = fetch.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Server, "{}", e.message);
+    assert_eq!(job_calls(&s), 1);
+
+    // 503 with Genesys's body, then 429: no job was created; sent again.
+    let (base, s) = server(Script {
+        api: VecDeque::from([
+            availability,
+            (
+                503,
+                corr("c503"),
+                json!({"message": "busy", "code": "service.unavailable", "status": 503}),
+            ),
+            (
+                429,
+                vec![("retry-after", "1".into())],
+                json!({"code": "too.many.requests"}),
+            ),
+            (202, vec![], json!({"jobId": "j1"})),
+            (200, vec![], json!({"state": "FULFILLED"})),
+            (200, vec![], json!({"conversations": []})),
+            (204, vec![], json!({})),
+        ]),
+        ..Script::default()
+    })
+    .await;
+    let mut cfg = config(&base, "s");
+    cfg.job_polling.initial = Duration::from_millis(10);
+    let mut fetch = Client::new(cfg)
+        .unwrap()
+        .fetch(async_request(), FetchOptions::default())
+        .unwrap();
+    assert!(fetch.next().await.is_none(), "clean end");
+    assert_eq!(job_calls(&s), 3, "{:?}", s.lock().unwrap().calls);
 }

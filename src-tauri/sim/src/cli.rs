@@ -79,9 +79,21 @@ pub struct Args {
     /// Sync query matching: "started" (started in the interval) or "day" (started on a day touched by it).
     #[arg(long, default_value = "day", value_parser = ["started", "day"])]
     pub match_mode: String,
-    /// Milliseconds an async job stays QUEUED and then PENDING.
+    /// Milliseconds an async job stays QUEUED and then PENDING (each).
     #[arg(long, default_value_t = 300)]
     pub job_delay_ms: u64,
+    /// Longest interval an async job accepts, in days (default: any).
+    #[arg(long)]
+    pub max_job_interval_days: Option<f64>,
+    /// Share of conversations that are large (10–20 KB) records, 0 to 1.
+    #[arg(long, default_value_t = 0.2)]
+    pub large_records: f64,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Seconds that jobs/availability lags behind now.
     #[arg(long, default_value_t = 3_600)]
     pub availability_lag_secs: u64,
@@ -106,6 +118,9 @@ pub struct Args {
     /// Added latency per API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Send response bodies at most this many bytes per second (a slow link).
+    #[arg(long)]
+    pub bytes_per_sec: Option<u64>,
     /// Revoke each access token after this many API requests.
     #[arg(long)]
     pub revoke_token_after: Option<u64>,
@@ -118,6 +133,12 @@ pub struct Args {
     /// Analytics endpoints answer 403 missing.any.permissions.
     #[arg(long)]
     pub missing_permission: bool,
+    /// jobs/availability answers without a dataAvailabilityDate.
+    #[arg(long)]
+    pub no_availability_date: bool,
+    /// Pages repeat a conversation (an older copy, then the complete one).
+    #[arg(long)]
+    pub repeat_across_pages: bool,
     /// Seed of the fault decisions.
     #[arg(long, default_value_t = 1)]
     pub fault_seed: u64,
@@ -181,6 +202,10 @@ impl Args {
                 MatchMode::DayTouched
             },
             job_delays: Duration::from_millis(self.job_delay_ms),
+            max_job_interval: self
+                .max_job_interval_days
+                .map(|d| Duration::from_secs_f64(d.max(0.0) * 86_400.0)),
+            large_records: self.large_records.clamp(0.0, 1.0),
             availability_lag: Duration::from_secs(self.availability_lag_secs),
             rate_limit: (self.rate_limit > 0).then(|| RateLimit {
                 requests: self.rate_limit,
@@ -192,10 +217,13 @@ impl Args {
                 p504: self.p504,
                 p_reset: self.p_reset,
                 latency: Duration::from_millis(self.latency_ms),
+                bytes_per_sec: self.bytes_per_sec.filter(|&b| b > 0),
                 revoke_token_after: self.revoke_token_after,
                 fail_jobs: self.fail_jobs,
                 expire_jobs: self.expire_jobs,
                 missing_permission: self.missing_permission,
+                no_availability_date: self.no_availability_date,
+                repeat_across_pages: self.repeat_across_pages,
                 fault_seed: self.fault_seed,
             },
             ..SimConfig::default()
@@ -232,6 +260,15 @@ impl Args {
         if let Some(names) = &cfg.sign_in.user.divisions {
             crate::access::division_ids(&Dataset::new(&cfg), names)
                 .map_err(|e| format!("--sign-in-division: {e}"))?;
+        }
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            let read = |p: &std::path::Path| {
+                std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+            };
+            cfg.tls = Some(crate::TlsFiles {
+                cert_pem: read(cert)?,
+                key_pem: read(key)?,
+            });
         }
         Ok(cfg)
     }

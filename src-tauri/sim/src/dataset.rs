@@ -158,6 +158,7 @@ pub struct Dataset {
     start_ms: i64,
     span_ms: i64,
     now: Option<DateTime<Utc>>,
+    large_share: f64,
     queues: Vec<Entity>,
     users: Vec<Entity>,
     wrapups: Vec<Entity>,
@@ -198,6 +199,8 @@ struct Plan {
     phone: u64,
     mos: f64,
     rng_ids: u64,
+    /// Extra media statistics entries (0 for a compact record).
+    padding: u32,
 }
 
 impl Plan {
@@ -322,6 +325,7 @@ impl Dataset {
             start_ms: cfg.start.timestamp_millis(),
             span_ms,
             now: cfg.now,
+            large_share: cfg.large_records,
             queues,
             users,
             wrapups,
@@ -501,6 +505,15 @@ impl Dataset {
             phone: 2_000_000 + r.below(7_999_999),
             mos: 3.5 + (r.below(140) as f64) / 100.0,
             rng_ids: r.next_u64(),
+            padding: {
+                // A separate stream: the size mix never changes the rest.
+                let mut z = Rng::new(self.seed ^ 0x5123_E5, index);
+                if z.unit() < self.large_share {
+                    z.range(40, 85) as u32
+                } else {
+                    0
+                }
+            },
         }
     }
 
@@ -579,9 +592,28 @@ impl Dataset {
         self.render(index, false)
     }
 
-    fn render(&self, index: u64, attributes: bool) -> Value {
-        let p = self.plan(index);
+    /// The conversation as it was at `at` (an older copy: a conversation
+    /// still running then has no `conversationEnd`, fewer segments and
+    /// metrics). `at` is capped at "now".
+    pub fn conversation_at(&self, index: u64, attributes: bool, at: DateTime<Utc>) -> Value {
         let now = self.now().timestamp_millis();
+        self.render_at(index, attributes, at.timestamp_millis().min(now))
+    }
+
+    /// An instant while conversation `index` was still running (the middle
+    /// of its activity), for older copies.
+    pub fn midway(&self, index: u64) -> DateTime<Utc> {
+        let p = self.plan(index);
+        let mid = p.start + (p.last_activity() - p.start) / 2;
+        DateTime::from_timestamp_millis(mid).unwrap_or_default()
+    }
+
+    fn render(&self, index: u64, attributes: bool) -> Value {
+        self.render_at(index, attributes, self.now().timestamp_millis())
+    }
+
+    fn render_at(&self, index: u64, attributes: bool, now: i64) -> Value {
+        let p = self.plan(index);
         let mut ids = Rng::new(p.rng_ids, index);
         let mut next_id = || uuid(ids.next_u128());
         let queue = &self.queues[p.queue];
@@ -602,6 +634,23 @@ impl Dataset {
                 json!(if p.abandoned { "peer" } else { "endpoint" }),
             );
         });
+        if p.padding > 0 {
+            // Large records: real ones are 10–20 KB (media statistics over a
+            // long call, many attributes). Statistics entries of ~200 bytes
+            // each, emitted through the conversation.
+            let stats: Vec<Value> = (0..p.padding)
+                .map(|k| {
+                    let t = p.start + (cust_end - p.start) * k as i64 / p.padding as i64;
+                    json!({"codecs": ["audio/opus"], "minMos": 4.2 + (k % 7) as f64 / 100.0,
+                           "minRFactor": 88.5 - (k % 5) as f64 / 10.0, "maxLatencyMs": 40 + k % 60,
+                           "receivedPackets": 2_500 + k * 97, "invalidPackets": k % 3,
+                           "discardedPackets": k % 4, "duplicatePackets": 0, "overrunPackets": 0,
+                           "underrunPackets": k % 2, "eventTime": ms_to_str(t)})
+                })
+                .collect();
+            cs.extra
+                .insert("mediaEndpointStats".into(), Value::Array(stats));
+        }
         customer.sessions.push(cs);
         if attributes {
             customer.attributes = Some(json!({

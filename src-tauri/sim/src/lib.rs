@@ -27,6 +27,7 @@ mod enums;
 pub mod query;
 pub mod rng;
 mod server;
+mod tls;
 
 pub use access::{Scope, SimUser};
 pub use dataset::{Dataset, Entity};
@@ -98,6 +99,8 @@ pub struct Faults {
     pub p_reset: f64,
     /// Added to every API response.
     pub latency: Duration,
+    /// Send 200 bodies at most this fast (a slow link); `None`: full speed.
+    pub bytes_per_sec: Option<u64>,
     /// Each access token stops working (401 `bad.credentials`) after this many API requests.
     pub revoke_token_after: Option<u64>,
     /// Async jobs end in FAILED.
@@ -106,6 +109,13 @@ pub struct Faults {
     pub expire_jobs: bool,
     /// Analytics endpoints answer 403 `missing.any.permissions`.
     pub missing_permission: bool,
+    /// `jobs/availability` answers `{}` (no `dataAvailabilityDate`).
+    pub no_availability_date: bool,
+    /// Pages repeat a conversation while it is being updated: the last
+    /// conversation of a page comes as an older copy (still running, fewer
+    /// segments) and again, complete, at the start of the next page (sync
+    /// query pages and job result pages).
+    pub repeat_across_pages: bool,
     pub fault_seed: u64,
 }
 
@@ -117,13 +127,23 @@ impl Default for Faults {
             p504: 0.0,
             p_reset: 0.0,
             latency: Duration::ZERO,
+            bytes_per_sec: None,
             revoke_token_after: None,
             fail_jobs: false,
             expire_jobs: false,
             missing_permission: false,
+            no_availability_date: false,
+            repeat_across_pages: false,
             fault_seed: 1,
         }
     }
+}
+
+/// A certificate chain and its private key, PEM.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
 }
 
 /// Everything the emulator can be told. `Default` is the small demo org.
@@ -149,10 +169,22 @@ pub struct SimConfig {
     /// Largest (and default) `pageSize` of async job results.
     pub async_max_page_size: u32,
     pub match_mode: MatchMode,
-    /// Time an async job spends QUEUED, then again PENDING, before FULFILLED.
+    /// Time an async job spends QUEUED, then again PENDING, before FULFILLED
+    /// (default 300 ms: real jobs wait minutes; benchmarks use 30 s).
     pub job_delays: Duration,
-    /// `jobs/availability` answers `now - availability_lag`.
+    /// Longest interval a job accepts (`None`: any). Genesys's own limit is
+    /// not documented in the sources we have; a longer one is refused with 400.
+    pub max_job_interval: Option<Duration>,
+    /// `jobs/availability` answers `now - availability_lag`. Jobs return
+    /// conversations as they were at that instant (the datalake snapshot):
+    /// one still running then comes back without end, wrap-up or handle
+    /// time, while the sync query has its final state.
     pub availability_lag: Duration,
+    /// Share of conversations that are large records (10–20 KB, like real
+    /// ones with media statistics); the rest are compact (2–6 KB).
+    pub large_records: f64,
+    /// Serve HTTPS with this certificate chain and key (PEM) instead of HTTP.
+    pub tls: Option<TlsFiles>,
     pub rate_limit: Option<RateLimit>,
     pub faults: Faults,
     /// A fixed "now" (for ongoing conversations and availability); `None` = real clock.
@@ -183,7 +215,10 @@ impl Default for SimConfig {
             async_max_page_size: 1_000,
             match_mode: MatchMode::DayTouched,
             job_delays: Duration::from_millis(300),
+            max_job_interval: None,
             availability_lag: Duration::from_secs(3_600),
+            large_records: 0.2,
+            tls: None,
             rate_limit: Some(RateLimit {
                 requests: 300,
                 per: Duration::from_secs(60),
@@ -212,6 +247,12 @@ pub struct SimStats {
     pub jobs_created: u64,
     /// Ids of jobs deleted with `DELETE .../jobs/{jobId}`, in order.
     pub jobs_deleted: Vec<String>,
+    /// The interval of every job created, in order.
+    pub job_intervals: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Most jobs open (created, not deleted) at one time.
+    pub most_open_jobs: u64,
+    /// The `pageSize` of every job results request, in order.
+    pub results_page_sizes: Vec<u64>,
     /// Conversations sent in sync pages and async result pages.
     pub conversations_served: u64,
     /// The query parameters of every `GET /oauth/authorize`, in order.
@@ -241,18 +282,35 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// Binds `127.0.0.1:cfg.port` and serves until [`Sim::shutdown`] (or drop of the runtime).
+    /// Binds `127.0.0.1:cfg.port` and serves until [`Sim::shutdown`] (or drop
+    /// of the runtime); HTTPS when `cfg.tls` is set.
     pub async fn start(cfg: SimConfig) -> std::io::Result<Sim> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
         let addr = listener.local_addr()?;
+        let acceptor = match &cfg.tls {
+            Some(files) => Some(tls::acceptor(files)?),
+            None => None,
+        };
         let state = Arc::new(server::State::new(cfg));
         let app = server::router(state.clone());
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let shutdown = async {
                 let _ = rx.await;
-            });
-            if let Err(e) = serve.await {
+            };
+            let served = match acceptor {
+                Some(acceptor) => {
+                    axum::serve(tls::TlsListener::new(listener, acceptor), app)
+                        .with_graceful_shutdown(shutdown)
+                        .await
+                }
+                None => {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown)
+                        .await
+                }
+            };
+            if let Err(e) = served {
                 tracing::warn!("genesys-sim server stopped: {e}");
             }
         });
@@ -264,9 +322,14 @@ impl Sim {
         })
     }
 
-    /// `http://127.0.0.1:PORT`: login at `/oauth/token`, API at `/api/v2/...`.
+    /// `http://127.0.0.1:PORT` (or `https://localhost:PORT` with TLS): login
+    /// at `/oauth/token`, API at `/api/v2/...`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.state.cfg.tls.is_some() {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     /// The bound address.

@@ -141,24 +141,60 @@ fn json_response(status: StatusCode, v: &Value) -> Response {
     r
 }
 
+/// One conversation of a page: its index, and the instant it is rendered
+/// at (`None`: now).
+type Item = (u64, Option<DateTime<Utc>>);
+
 /// The JSON array of a page of conversations, rendered and serialised one at a
 /// time so a 1000-conversation page never exists as a tree of values.
-fn page_json(ds: &Dataset, indices: impl Iterator<Item = u64>, attributes: bool) -> Vec<u8> {
+fn page_json(ds: &Dataset, items: impl Iterator<Item = Item>, attributes: bool) -> Vec<u8> {
     let mut buf = vec![b'['];
-    for (n, i) in indices.enumerate() {
+    for (n, (i, at)) in items.enumerate() {
         if n > 0 {
             buf.push(b',');
         }
-        let c = if attributes {
-            ds.conversation(i)
-        } else {
-            ds.conversation_without_attributes(i)
+        let c = match (at, attributes) {
+            (Some(t), a) => ds.conversation_at(i, a, t),
+            (None, true) => ds.conversation(i),
+            (None, false) => ds.conversation_without_attributes(i),
         };
         // Serialising a Value into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut buf, &c);
     }
     buf.push(b']');
     buf
+}
+
+/// The items of the page `[offset, end)` of `total` results, `get(k)` giving
+/// the k-th index. Rendered at `at` (`None`: now). With `repeat`, the page
+/// also starts with the previous page's last conversation (complete) and
+/// ends, when more pages follow, with an older copy of its own last one:
+/// what Genesys does while data changes under a pull.
+fn page_items(
+    offset: u64,
+    end: u64,
+    total: u64,
+    get: impl Fn(u64) -> u64,
+    at: Option<DateTime<Utc>>,
+    repeat: bool,
+    ds: &Dataset,
+) -> Vec<Item> {
+    let mut items = Vec::with_capacity((end - offset) as usize + 1);
+    if repeat && offset > 0 && offset < total {
+        items.push((get(offset - 1), at));
+    }
+    for k in offset..end {
+        let i = get(k);
+        let older = repeat && k + 1 == end && end < total;
+        let t = if older {
+            let mid = ds.midway(i);
+            Some(at.map_or(mid, |a| a.min(mid)))
+        } else {
+            at
+        };
+        items.push((i, t));
+    }
+    items
 }
 
 /// `envelope` with its `"conversations":null` replaced by the pre-rendered array.
@@ -610,8 +646,37 @@ async fn envelope(AxState(st): AxState<Arc<State>>, mut req: Request, next: Next
     }
     if reset_body {
         resp = break_body(resp).await;
+    } else if let Some(rate) = st
+        .cfg
+        .faults
+        .bytes_per_sec
+        .filter(|_| status == StatusCode::OK)
+    {
+        resp = slow_body(resp, rate).await;
     }
     resp
+}
+
+/// Sends the body in 16 KiB chunks at `rate` bytes per second.
+async fn slow_body(resp: Response, rate: u64) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let chunk = 16 * 1024;
+    let pause = std::time::Duration::from_secs_f64(chunk as f64 / rate.max(1) as f64);
+    let chunks = futures::stream::unfold(0usize, move |at| {
+        let bytes = bytes.clone();
+        async move {
+            if at >= bytes.len() {
+                return None;
+            }
+            let end = (at + chunk).min(bytes.len());
+            tokio::time::sleep(pause.mul_f64((end - at) as f64 / chunk as f64)).await;
+            Some((Ok::<Bytes, std::io::Error>(bytes.slice(at..end)), end))
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
 
 /// Sends the first half of the body, then fails the stream so the server aborts
@@ -1170,8 +1235,17 @@ async fn details_query(
     if offset < total {
         let end = (offset + paging.page_size as u64).min(total);
         let desc = q.order == Some(Order::Desc);
-        let indices = (offset..end).map(|k| hits.get(if desc { total - 1 - k } else { k }));
-        let convs = page_json(&st.dataset, indices, false);
+        let get = |k: u64| hits.get(if desc { total - 1 - k } else { k });
+        let items = page_items(
+            offset,
+            end,
+            total,
+            get,
+            None,
+            st.cfg.faults.repeat_across_pages,
+            &st.dataset,
+        );
+        let convs = page_json(&st.dataset, items.into_iter(), false);
         lock(&st.stats).conversations_served += end - offset;
         out.insert("conversations".into(), Value::Null);
         out.insert("totalHits".into(), json!(total.min(i32::MAX as u64)));
@@ -1190,7 +1264,14 @@ async fn create_job(
 ) -> Result<Response, ApiError> {
     let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
     let (q, _raw): (AsyncConversationQuery, Value) = parse_body(&body)?;
-    parse_interval(&q.interval).map_err(ApiError::bad_request)?;
+    let (from, to) = parse_interval(&q.interval).map_err(ApiError::bad_request)?;
+    if let Some(max) = st.cfg.max_job_interval {
+        if (to - from).to_std().unwrap_or_default() > max {
+            let mut cfg = st.cfg.clone();
+            cfg.max_interval = max;
+            return Err(interval_too_long(&cfg));
+        }
+    }
     if q.limit.is_some_and(|l| l < 1) {
         return Err(ApiError::bad_request("limit must be 1 or more."));
     }
@@ -1198,19 +1279,28 @@ async fn create_job(
         .map_err(ApiError::bad_request)?;
     let id = uuid::Uuid::new_v4().to_string();
     let availability = st.now() - TimeDelta::from_std(st.cfg.availability_lag).unwrap_or_default();
-    lock(&st.jobs).insert(
-        id.clone(),
-        Job {
-            submitted: Utc::now(),
-            created: Instant::now(),
-            availability,
-            query: q,
-            matcher,
-            scope,
-            results: None,
-        },
-    );
-    lock(&st.stats).jobs_created += 1;
+    let open = {
+        let mut jobs = lock(&st.jobs);
+        jobs.insert(
+            id.clone(),
+            Job {
+                submitted: Utc::now(),
+                created: Instant::now(),
+                availability,
+                query: q,
+                matcher,
+                scope,
+                results: None,
+            },
+        );
+        jobs.len() as u64
+    };
+    {
+        let mut s = lock(&st.stats);
+        s.jobs_created += 1;
+        s.job_intervals.push((from, to));
+        s.most_open_jobs = s.most_open_jobs.max(open);
+    }
     Ok(json_response(StatusCode::ACCEPTED, &json!({"jobId": id})))
 }
 
@@ -1288,6 +1378,9 @@ async fn delete_job(
 }
 
 async fn availability(AxState(st): AxState<Arc<State>>) -> Response {
+    if st.cfg.faults.no_availability_date {
+        return json_response(StatusCode::OK, &json!({}));
+    }
     let t = st.now() - TimeDelta::from_std(st.cfg.availability_lag).unwrap_or_default();
     json_response(
         StatusCode::OK,
@@ -1369,6 +1462,7 @@ async fn job_results(
             _ => return Err(ApiError::bad_request(format!("Invalid pageSize '{s}'"))),
         },
     };
+    lock(&st.stats).results_page_sizes.push(page_size);
     let (existing, query, matcher, scope, availability) = {
         let jobs = lock(&st.jobs);
         let job = jobs.get(&id).ok_or_else(|| unknown_job(&id))?;
@@ -1438,11 +1532,17 @@ async fn job_results(
     if end <= offset {
         return Ok(json_response(StatusCode::OK, &Value::Object(out)));
     }
-    let convs = page_json(
+    // As the datalake had them at the snapshot (`availability`).
+    let items = page_items(
+        offset,
+        end,
+        list.len() as u64,
+        |k| list[k as usize] as u64,
+        Some(availability),
+        st.cfg.faults.repeat_across_pages,
         &st.dataset,
-        (offset..end).map(|k| list[k as usize] as u64),
-        true,
     );
+    let convs = page_json(&st.dataset, items.into_iter(), true);
     out.insert("conversations".into(), Value::Null);
     Ok(json_with_conversations(&Value::Object(out), &convs))
 }

@@ -66,7 +66,8 @@ impl Client {
     }
 
     /// Genesys's `dataAvailabilityDate`: async jobs see data before it.
-    pub async fn data_availability(&self) -> Result<DateTime<Utc>> {
+    /// `None` when Genesys gives none (then fetches use no async jobs).
+    pub async fn data_availability(&self) -> Result<Option<DateTime<Utc>>> {
         fetch::availability(&self.http, &Reporter::silent()).await
     }
 

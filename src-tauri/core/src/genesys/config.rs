@@ -70,20 +70,42 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Page size of the synchronous details query (default 100, Genesys accepts up to 200).
     pub sync_page_size: u32,
-    /// Page size when reading async job results (default 1000).
+    /// Page size when reading async job results (default 1000). After a
+    /// timeout or an answer over `max_response_bytes`, the page size of that
+    /// cursor is halved (down to 1) before asking again.
     pub async_page_size: u32,
     /// Longest interval Genesys accepts in one query (default 7 days).
     pub max_interval: chrono::Duration,
-    /// Length of one fetch window (default 1 day; never more than `max_interval`).
-    /// Windows are aligned to UTC midnight.
+    /// Length of one sync fetch window (default 1 day; never more than
+    /// `max_interval`). Windows are aligned to UTC midnight.
     pub window: chrono::Duration,
+    /// Length of one async job's interval (default 31 days). The largest
+    /// interval a job accepts is not documented in the sources we have
+    /// (see docs/genesys-client.md); a job whose submission Genesys refuses
+    /// with a 400 is split in two and submitted again, down to one day.
+    pub async_window: chrono::Duration,
+    /// Async jobs open at the same time (default 2). Real jobs wait in a
+    /// queue for minutes and count against the organization's limits.
+    pub max_concurrent_jobs: usize,
+    /// Async jobs stop this long before Genesys's `dataAvailabilityDate`
+    /// (default 24 h); the rest is read with the sync query, which has the
+    /// final state of conversations that were still running at the snapshot.
+    pub availability_margin: chrono::Duration,
     /// Most results one sync query can page through (Genesys: 100,000). A window
     /// whose `totalHits` is larger is split in two.
     pub paging_cap: u64,
     /// Windows fetched at the same time.
     pub parallelism: usize,
-    /// Timeout of one HTTP request.
+    /// Longest wait to connect (TCP + TLS) to Genesys (default 15 s).
+    pub connect_timeout: Duration,
+    /// Longest wait for the next bytes of an answer (default 60 s).
+    pub read_timeout: Duration,
+    /// Last-resort limit on one whole request, answer included (default
+    /// 10 min: a 10–20 MB results page on a slow link takes a while).
     pub request_timeout: Duration,
+    /// Largest answer we accept (default 64 MiB; a 1000-record results page
+    /// of 10–20 KB records is 10–20 MB).
+    pub max_response_bytes: usize,
     /// With [`super::Strategy::Auto`], ranges at least this long use async jobs
     /// when they are also big (see `auto_sync_max_conversations`).
     pub auto_async_min_span: chrono::Duration,
@@ -113,9 +135,15 @@ impl ClientConfig {
             async_page_size: 1000,
             max_interval: chrono::Duration::days(7),
             window: chrono::Duration::days(1),
+            async_window: chrono::Duration::days(31),
+            max_concurrent_jobs: 2,
+            availability_margin: chrono::Duration::hours(24),
             paging_cap: 100_000,
             parallelism: 4,
-            request_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(15),
+            read_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(600),
+            max_response_bytes: 64 * 1024 * 1024,
             auto_async_min_span: chrono::Duration::days(3),
             auto_sync_max_conversations: 20_000,
             job_polling: JobPolling::default(),
@@ -174,10 +202,40 @@ impl ClientConfig {
                 "Parallel windows must be between 1 and 32.",
             ));
         }
-        if self.request_timeout < Duration::from_millis(100) {
+        for (field, t) in [
+            ("connectTimeout", self.connect_timeout),
+            ("readTimeout", self.read_timeout),
+            ("requestTimeout", self.request_timeout),
+        ] {
+            if t < Duration::from_millis(100) {
+                return Err(Error::invalid(
+                    field,
+                    "Network timeouts must be at least 0.1 s.",
+                ));
+            }
+        }
+        if self.max_response_bytes < 64 * 1024 {
             return Err(Error::invalid(
-                "requestTimeout",
-                "The request timeout must be at least 0.1 s.",
+                "maxResponseBytes",
+                "The largest answer accepted must be at least 64 KiB.",
+            ));
+        }
+        if self.async_window < chrono::Duration::hours(1) {
+            return Err(Error::invalid(
+                "asyncWindow",
+                "An export job must cover at least one hour.",
+            ));
+        }
+        if self.max_concurrent_jobs == 0 || self.max_concurrent_jobs > 32 {
+            return Err(Error::invalid(
+                "maxConcurrentJobs",
+                "Export jobs at the same time must be between 1 and 32.",
+            ));
+        }
+        if self.availability_margin < chrono::Duration::zero() {
+            return Err(Error::invalid(
+                "availabilityMargin",
+                "The safety margin before Genesys's data availability cannot be negative.",
             ));
         }
         if !(self.retry.wait_scale.is_finite() && self.retry.wait_scale >= 0.0) {

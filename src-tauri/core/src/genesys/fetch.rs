@@ -18,12 +18,12 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::errors::{Purpose, DETAILS_PERMISSION};
 use super::filters::{Filters, Strategy};
-use super::http::{ApiRequest, Http};
+use super::http::{ApiRequest, Cause, Http};
 use super::model::Conversation;
 use super::plan::{self, Checkpoint, FetchMethod, Position, Window};
 use super::progress::{FetchPhase, ProgressFn, Reporter, WaitReason};
 use super::query;
-use super::sorter::{Sorted, WindowSorter};
+use super::sorter::{Pushed, Sorted, WindowSorter};
 use crate::error::{Error, ErrorKind, Result};
 
 pub(crate) const DETAILS_QUERY: &str = "/api/v2/analytics/conversations/details/query";
@@ -157,6 +157,11 @@ struct Ctx {
     filters: Filters,
     rep: Reporter,
     stop: CancellationToken,
+    /// One permit per async job open at a time (`max_concurrent_jobs`).
+    jobs: tokio::sync::Semaphore,
+    /// Where jobs must stop (availability minus the margin), once asked;
+    /// `None` inside = Genesys gave no availability date: no jobs.
+    async_until: tokio::sync::OnceCell<Option<DateTime<Utc>>>,
 }
 
 /// Check a request without sending anything.
@@ -200,10 +205,12 @@ pub(crate) fn start(
         delivered: 0,
     });
     let ctx = Arc::new(Ctx {
-        http,
         filters: req.filters.clone(),
         rep: rep.clone(),
         stop: stop.clone(),
+        jobs: tokio::sync::Semaphore::new(http.cfg.max_concurrent_jobs.max(1)),
+        async_until: tokio::sync::OnceCell::new(),
+        http,
     });
     handle.spawn(engine(ctx, req, resume, tx));
     Ok(Fetch {
@@ -378,11 +385,23 @@ async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
         ctx.rep.update(|p| {
             p.message = "Checking which data Genesys has ready for bulk export…".into()
         });
-        Some(availability(&ctx.http, &ctx.rep).await?)
+        let until = async_until(ctx).await?;
+        if until.is_none() {
+            tracing::warn!(
+                "Genesys gave no dataAvailabilityDate: reading everything with the sync query"
+            );
+        }
+        until
     } else {
         None
     };
-    let windows = plan::build(req.from, req.to, cfg.effective_window(), until);
+    let windows = plan::build(
+        req.from,
+        req.to,
+        cfg.effective_window(),
+        cfg.async_window,
+        until,
+    );
     tracing::info!(
         windows = windows.len(),
         async_windows = windows
@@ -417,13 +436,35 @@ struct Availability {
     data_availability_date: Option<DateTime<Utc>>,
 }
 
-/// `GET …/jobs/availability`: data before this instant is in the datalake.
-pub(crate) async fn availability(http: &Http, rep: &Reporter) -> Result<DateTime<Utc>> {
+/// `GET …/jobs/availability`: "Date and time before which data is
+/// guaranteed to be available in the datalake" (`DataAvailabilityResponse`,
+/// PureCloudPlatformClientV2). `None` when Genesys gives no date: then no
+/// async job is used at all (we cannot tell what a job would miss).
+pub(crate) async fn availability(http: &Http, rep: &Reporter) -> Result<Option<DateTime<Utc>>> {
     let resp = http
         .send(&ApiRequest::new(Method::GET, AVAILABILITY, DETAILS), rep)
         .await?;
     let a: Availability = parse(&resp.body, "data availability")?;
-    Ok(a.data_availability_date.unwrap_or_else(Utc::now))
+    Ok(a.data_availability_date)
+}
+
+/// Where async jobs must stop for this fetch: the availability date minus
+/// `availability_margin` (asked once per fetch). Conversations still running
+/// when the datalake snapshot was taken come back from jobs without end,
+/// wrap-up or handle time; the margin keeps jobs clear of them and the sync
+/// query (which has their final state) reads the rest.
+async fn async_until(ctx: &Ctx) -> Result<Option<DateTime<Utc>>> {
+    let margin = ctx.http.cfg.availability_margin;
+    ctx.async_until
+        .get_or_try_init(|| async {
+            Ok::<_, Error>(
+                availability(&ctx.http, &ctx.rep)
+                    .await?
+                    .map(|a| a.checked_sub_signed(margin).unwrap_or(a)),
+            )
+        })
+        .await
+        .copied()
 }
 
 /// `POST …/details/query`: one page of `[start, end)`; the response body.
@@ -457,6 +498,20 @@ fn to_sorter(list: Vec<&RawValue>, out: &mut WindowSorter) -> Result<()> {
     Ok(())
 }
 
+/// Like [`to_sorter`], noting the conversations kept without a `conversationEnd`.
+fn to_sorter_noting_open(
+    list: Vec<&RawValue>,
+    out: &mut WindowSorter,
+    open: &mut Vec<Position>,
+) -> Result<()> {
+    for raw in list {
+        if let Pushed::Kept { key, ended: false } = out.push(raw)? {
+            open.push(key);
+        }
+    }
+    Ok(())
+}
+
 /// One window: fetch, keep `[start, end)`, de-duplicate, order.
 async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Sorted> {
     let cfg = &ctx.http.cfg;
@@ -465,10 +520,11 @@ async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Sorted> {
         FetchMethod::Sync => sync_range(ctx, &mut out, index, w.start, w.end, 0, None).await?,
         FetchMethod::Async => async_range(ctx, &mut out, w.start, w.end).await?,
     }
-    if out.spilled_runs() > 0 {
+    if out.spills() > 0 {
         tracing::debug!(
             window = index,
-            runs = out.spilled_runs(),
+            runs = out.spills(),
+            open_runs = out.spilled_runs(),
             "window sorted through temporary files"
         );
     }
@@ -568,9 +624,26 @@ async fn over_cap(
         sync_range(ctx, out, index, a, mid, depth + 1, Some(hits)).await?;
         sync_range(ctx, out, index, mid, b, depth + 1, Some(hits)).await
     } else {
-        // Splitting no longer helps (the query matches whole days): use a job.
-        tracing::info!(%start, %end, hits, "sync paging cap reached; using an async job");
-        async_range(ctx, out, start, end).await
+        // Splitting no longer helps (the query matches whole days): use a
+        // job, but never for time the datalake may not have final yet.
+        let until = async_until(ctx).await?;
+        if until.is_some_and(|u| end <= u) {
+            tracing::info!(%start, %end, hits, "sync paging cap reached; using an async job");
+            async_range(ctx, out, start, end).await
+        } else {
+            Err(Error::new(
+                ErrorKind::BadRequest,
+                format!(
+                    "More conversations match {} than Genesys Cloud's details query can page through ({} at most), and that time is too recent for a bulk export job{}. Narrow the filters, or export this part later.",
+                    query::interval(start, end),
+                    ctx.http.cfg.paging_cap,
+                    until.map_or_else(
+                        || " (Genesys did not say which data is ready for bulk export)".to_string(),
+                        |u| format!(" (ready up to {})", u.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                    )
+                ),
+            ))
+        }
     }
 }
 
@@ -646,24 +719,80 @@ enum JobEnd {
     Failed(String),
 }
 
-/// Async job over `[start, end)`: submit, poll, read by cursor, delete.
-/// A FAILED/EXPIRED job is submitted once more, then reported clearly.
-async fn async_range(
+/// Async job over `[start, end)`: submit, poll, read by cursor, delete; then
+/// re-read with the sync query what the job returned unfinished. A
+/// FAILED/EXPIRED job is submitted once more, then reported clearly. At most
+/// `max_concurrent_jobs` jobs are open at once.
+fn async_range<'a>(
+    ctx: &'a Ctx,
+    out: &'a mut WindowSorter,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> BoxFut<'a, Result<()>> {
+    Box::pin(async move {
+        let mut open = Vec::new();
+        match one_job(ctx, out, start, end, &mut open).await? {
+            JobOutcome::Done => {}
+            JobOutcome::Refused(e) => {
+                // Genesys refused the job itself (400: nothing was created).
+                // The longest interval a job accepts is not documented in our
+                // sources, so a long one is split and submitted again.
+                if end - start <= Duration::days(1) {
+                    return Err(e);
+                }
+                tracing::warn!(%start, %end, "job refused; splitting its interval: {}", e.message);
+                let (a, mid, b) = plan::halve(start, end);
+                async_range(ctx, out, a, mid).await?;
+                return async_range(ctx, out, mid, b).await;
+            }
+        }
+        reread_open(ctx, out, open).await
+    })
+}
+
+enum JobOutcome {
+    Done,
+    /// A 400 on submission: the job was not created.
+    Refused(Error),
+}
+
+async fn one_job(
     ctx: &Ctx,
     out: &mut WindowSorter,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
-) -> Result<()> {
+    open: &mut Vec<Position>,
+) -> Result<JobOutcome> {
+    let _permit = ctx
+        .jobs
+        .acquire()
+        .await
+        .map_err(|_| Error::internal("The export job queue closed (internal error)."))?;
     let mut last_failure = String::new();
     for attempt in 1..=2 {
         let body = query::async_job(start, end, &ctx.filters);
-        let resp = ctx
-            .http
-            .send(
-                &ApiRequest::new(Method::POST, JOBS, DETAILS).body(&body),
-                &ctx.rep,
-            )
-            .await?;
+        // Never sent again blindly: a job created without us learning its id
+        // would run on and count against the organization's limits.
+        let req = ApiRequest::new(Method::POST, JOBS, DETAILS)
+            .body(&body)
+            .creates();
+        let resp = match ctx.http.send_with(&req, &ctx.rep).await {
+            Ok(r) => r,
+            Err(e) if e.cause == Cause::Unanswered => {
+                return Err(Error::new(
+                    e.error.kind,
+                    format!(
+                        "{} This was the export job for {}; if Genesys started it anyway, it ends on its own. Try the export again in a few minutes, or choose the sync strategy.",
+                        e.error.message,
+                        query::interval(start, end)
+                    ),
+                ))
+            }
+            Err(e) if e.error.kind == ErrorKind::BadRequest => {
+                return Ok(JobOutcome::Refused(e.error))
+            }
+            Err(e) => return Err(e.error),
+        };
         let created: JobCreated = parse(&resp.body, "job submission")?;
         let guard = JobGuard {
             http: ctx.http.clone(),
@@ -671,16 +800,20 @@ async fn async_range(
         };
         let id = created.job_id;
         match wait_for_job(ctx, &id).await? {
-            JobEnd::Fulfilled => match read_results(ctx, out, &id).await {
-                Ok(()) => {
-                    guard.delete(&ctx.rep).await;
-                    return Ok(());
+            JobEnd::Fulfilled => {
+                let mut seen = Vec::new();
+                match read_results(ctx, out, &id, &mut seen).await {
+                    Ok(()) => {
+                        guard.delete(&ctx.rep).await;
+                        open.extend(seen);
+                        return Ok(JobOutcome::Done);
+                    }
+                    Err(e) if e.kind == ErrorKind::NotFound => {
+                        last_failure = "its results expired while we read them".into();
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) if e.kind == ErrorKind::NotFound => {
-                    last_failure = "its results expired while we read them".into();
-                }
-                Err(e) => return Err(e),
-            },
+            }
             JobEnd::Failed(why) => last_failure = why,
         }
         drop(guard);
@@ -698,6 +831,60 @@ async fn async_range(
             query::interval(start, end)
         ),
     ))
+}
+
+/// Conversations re-read per sync query (one page).
+const REREAD_BATCH: usize = 100;
+
+/// Re-read with the sync query the conversations a job returned without
+/// `conversationEnd`: they were still running at the datalake snapshot, and
+/// the sync query has their final state. The sorter keeps the more
+/// complete copy; one the sync query does not return stays as the job sent it.
+async fn reread_open(ctx: &Ctx, out: &mut WindowSorter, mut open: Vec<Position>) -> Result<()> {
+    if open.is_empty() {
+        return Ok(());
+    }
+    open.sort();
+    open.dedup();
+    tracing::info!(
+        count = open.len(),
+        "re-reading unfinished job rows with the sync query"
+    );
+    let cfg = &ctx.http.cfg;
+    let page_size = cfg.sync_page_size;
+    let mut rest = open.as_slice();
+    while let Some(first) = rest.first() {
+        // One batch: at most REREAD_BATCH ids whose starts fit in one interval.
+        let from = first.conversation_start;
+        let n = rest
+            .iter()
+            .take(REREAD_BATCH)
+            .take_while(|p| p.conversation_start - from < cfg.max_interval)
+            .count()
+            .max(1);
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        let to = batch[n - 1].conversation_start + Duration::milliseconds(1);
+        let ids: Vec<String> = batch.iter().map(|p| p.conversation_id.clone()).collect();
+        let mut page = 1;
+        loop {
+            let body = query::sync_query_for_ids(from, to, &ctx.filters, &ids, page_size, page);
+            let req = ApiRequest::new(Method::POST, DETAILS_QUERY, DETAILS).body(&body);
+            let resp = ctx.http.send(&req, &ctx.rep).await?;
+            let parsed: SyncPage = parse(&resp.body, "details query")?;
+            ctx.rep.page_read();
+            let Some(list) = parsed.conversations.filter(|l| !l.is_empty()) else {
+                break;
+            };
+            let full = list.len() as u64 >= u64::from(page_size);
+            to_sorter(list, out)?;
+            if !full || page >= 100 {
+                break;
+            }
+            page += 1;
+        }
+    }
+    Ok(())
 }
 
 async fn wait_for_job(ctx: &Ctx, id: &str) -> Result<JobEnd> {
@@ -740,23 +927,69 @@ async fn wait_for_job(ctx: &Ctx, id: &str) -> Result<JobEnd> {
     }
 }
 
-async fn read_results(ctx: &Ctx, out: &mut WindowSorter, id: &str) -> Result<()> {
+/// Most pages one job's results may have (a server that never stops sending
+/// cursors is refused rather than followed for ever).
+const MAX_RESULT_PAGES: u32 = 1_000_000;
+
+/// Read a fulfilled job's results by cursor. A page that times out or is
+/// larger than `max_response_bytes` is asked again at half the page size
+/// (down to 1): a 1000-record page of 10–20 KB records is 10–20 MB, too much
+/// for a slow link within the timeouts.
+async fn read_results(
+    ctx: &Ctx,
+    out: &mut WindowSorter,
+    id: &str,
+    open: &mut Vec<Position>,
+) -> Result<()> {
     let mut cursor: Option<String> = None;
     let path = format!("{JOBS}/{id}/results");
+    let mut page_size = ctx.http.cfg.async_page_size.max(1);
+    let mut pages = 0u32;
     loop {
         let mut req = ApiRequest::new(Method::GET, path.clone(), DETAILS)
-            .query("pageSize", ctx.http.cfg.async_page_size.to_string());
+            .query("pageSize", page_size.to_string())
+            .timeouts_to_caller();
         if let Some(c) = &cursor {
             req = req.query("cursor", c.clone());
         }
-        let resp = ctx.http.send(&req, &ctx.rep).await?;
+        let resp = match ctx.http.send_with(&req, &ctx.rep).await {
+            Ok(r) => r,
+            Err(e) if matches!(e.cause, Cause::Timeout | Cause::TooLarge) && page_size > 1 => {
+                page_size = (page_size / 2).max(1);
+                tracing::warn!(
+                    job = id,
+                    page_size,
+                    "results page too slow or too large; asking for smaller pages"
+                );
+                ctx.rep.retrying(
+                    WaitReason::Network,
+                    std::time::Duration::ZERO,
+                    format!(
+                        "A page of export results was too slow or too large; asking for {page_size} conversations at a time."
+                    ),
+                );
+                continue;
+            }
+            Err(e) => return Err(e.error),
+        };
         let page: JobPage = parse(&resp.body, "job results")?;
         ctx.rep.page_read();
+        pages += 1;
         if let Some(list) = page.conversations {
-            to_sorter(list, out)?;
+            to_sorter_noting_open(list, out, open)?;
         }
         match page.cursor {
-            Some(c) if !c.is_empty() => cursor = Some(c),
+            Some(c) if !c.is_empty() => {
+                if cursor.as_deref() == Some(c.as_str()) || pages >= MAX_RESULT_PAGES {
+                    return Err(Error::new(
+                        ErrorKind::Server,
+                        format!(
+                            "Genesys Cloud kept sending more pages of export job results (page {pages}, cursor repeated or no end in sight); we stopped reading. Try again later, or choose the sync strategy."
+                        ),
+                    ));
+                }
+                cursor = Some(c)
+            }
             _ => break,
         }
     }

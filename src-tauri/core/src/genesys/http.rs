@@ -24,6 +24,12 @@ pub(crate) struct ApiRequest<'a> {
     pub query: Vec<(&'static str, String)>,
     pub body: Option<&'a serde_json::Value>,
     pub purpose: Purpose,
+    /// `false` for a request that creates something (`POST …/details/jobs`):
+    /// it is sent again only when the answer proves nothing was created.
+    pub idempotent: bool,
+    /// `false`: a timeout is handed to the caller at once (who may ask for
+    /// less, e.g. a smaller results page) instead of being retried as is.
+    pub retry_timeouts: bool,
 }
 
 impl<'a> ApiRequest<'a> {
@@ -34,7 +40,21 @@ impl<'a> ApiRequest<'a> {
             query: Vec::new(),
             body: None,
             purpose,
+            idempotent: true,
+            retry_timeouts: true,
         }
+    }
+
+    /// The request creates something: never sent again blindly (see [`ApiRequest::idempotent`]).
+    pub fn creates(mut self) -> Self {
+        self.idempotent = false;
+        self
+    }
+
+    /// Timeouts go back to the caller instead of being retried.
+    pub fn timeouts_to_caller(mut self) -> Self {
+        self.retry_timeouts = false;
+        self
     }
 
     pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
@@ -53,6 +73,26 @@ pub(crate) struct ApiResponse {
     pub body: Vec<u8>,
 }
 
+/// Why a request finally failed, for callers that react to the cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// The request (or reading its answer) timed out.
+    Timeout,
+    /// A request that creates something got no answer that proves whether it
+    /// did (timeout, connection lost after sending, 502/504).
+    Unanswered,
+    /// The answer was larger than [`ClientConfig::max_response_bytes`].
+    TooLarge,
+    /// Anything else.
+    Other,
+}
+
+/// A final failure and its cause.
+pub(crate) struct SendError {
+    pub error: Error,
+    pub cause: Cause,
+}
+
 /// Why one attempt failed, and whether to try again.
 enum Failure {
     /// Try again. `after` overrides the exponential backoff (Retry-After, or
@@ -64,7 +104,80 @@ enum Failure {
         note: String,
     },
     /// Do not try again.
-    Fatal(Error),
+    Fatal(Error, Cause),
+}
+
+impl Failure {
+    fn fatal(e: Error) -> Self {
+        Failure::Fatal(e, Cause::Other)
+    }
+}
+
+/// Error bodies are read up to this many bytes (enough for any `ErrorBody`).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The longest token lifetime we believe: Genesys documents 5 minutes to
+/// 48 hours (`OAuthClient.accessTokenValiditySeconds`, PureCloudPlatformClientV2).
+const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(48 * 3600);
+
+/// A `Retry-After` or reset longer than this is treated as this (it is then
+/// past any cap we wait for anyway); keeps the arithmetic far from overflow.
+const MAX_SERVER_WAIT: Duration = Duration::from_secs(365 * 86_400);
+
+/// `d × scale`, never panicking (saturates at [`MAX_SERVER_WAIT`]).
+fn scaled(d: Duration, scale: f64) -> Duration {
+    let secs = d.as_secs_f64() * scale;
+    if secs.is_finite() && secs >= 0.0 {
+        Duration::try_from_secs_f64(secs.min(MAX_SERVER_WAIT.as_secs_f64()))
+            .unwrap_or(MAX_SERVER_WAIT)
+    } else {
+        MAX_SERVER_WAIT
+    }
+}
+
+/// `Instant::now() + d`, saturating far in the future instead of panicking.
+fn now_plus(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d.min(MAX_SERVER_WAIT))
+        .or_else(|| now.checked_add(Duration::from_secs(86_400)))
+        .unwrap_or(now)
+}
+
+/// Read a body chunk by chunk, refusing more than `cap` bytes.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> std::result::Result<Vec<u8>, ReadFailure> {
+    if let Some(len) = resp.content_length() {
+        if len > cap as u64 {
+            return Err(ReadFailure::TooLarge(len));
+        }
+    }
+    let mut body = Vec::with_capacity(
+        resp.content_length()
+            .map_or(0, |l| l.min(cap as u64) as usize)
+            .min(16 * 1024 * 1024),
+    );
+    while let Some(chunk) = resp.chunk().await.map_err(ReadFailure::Net)? {
+        if body.len() + chunk.len() > cap {
+            return Err(ReadFailure::TooLarge((body.len() + chunk.len()) as u64));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+enum ReadFailure {
+    Net(reqwest::Error),
+    TooLarge(u64),
+}
+
+fn mib(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
 }
 
 struct Token {
@@ -77,8 +190,19 @@ struct Token {
 struct TokenResponse {
     /// Read straight into a zeroizing string.
     access_token: secrecy::SecretString,
+    /// A number of seconds; read as any JSON number so an absurd value is
+    /// clamped rather than refused.
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<serde_json::Number>,
+}
+
+/// Token lifetime from `expires_in`: default 24 h, clamped to 1 s … 48 h.
+fn token_lifetime(expires_in: Option<&serde_json::Number>) -> Duration {
+    let secs = expires_in
+        .and_then(|n| n.as_f64())
+        .filter(|s| s.is_finite())
+        .unwrap_or(86_400.0);
+    Duration::from_secs_f64(secs.clamp(1.0, MAX_TOKEN_LIFETIME.as_secs_f64()))
 }
 
 /// The HTTP layer shared by every request of one client.
@@ -93,9 +217,17 @@ pub(crate) struct Http {
 
 impl Http {
     pub fn new(cfg: ClientConfig) -> Result<Self> {
+        // Separate connect and read timeouts: a 10–20 MB results page on a slow
+        // link may take minutes in total, but a stalled connection is noticed
+        // within `read_timeout`. `request_timeout` is only a last-resort total.
+        // The proxy comes from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and
+        // NO_PROXY (reqwest's system proxy); the trusted roots are the bundled
+        // Mozilla roots plus the operating system's store (corporate TLS
+        // inspection), see the reqwest features in the workspace Cargo.toml.
         let client = reqwest::Client::builder()
             .timeout(cfg.request_timeout)
-            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(15)))
+            .connect_timeout(cfg.connect_timeout)
+            .read_timeout(cfg.read_timeout)
             .user_agent(concat!("genesys-export/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::internal(format!("Could not start the HTTP client: {e}")))?;
@@ -115,6 +247,15 @@ impl Http {
 
     /// Send with retries; returns the body of a 2xx answer.
     pub async fn send(&self, req: &ApiRequest<'_>, rep: &Reporter) -> Result<ApiResponse> {
+        self.send_with(req, rep).await.map_err(|e| e.error)
+    }
+
+    /// [`Http::send`], telling why it finally failed.
+    pub async fn send_with(
+        &self,
+        req: &ApiRequest<'_>,
+        rep: &Reporter,
+    ) -> std::result::Result<ApiResponse, SendError> {
         let policy = &self.cfg.retry;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(policy.base_delay)
@@ -149,7 +290,11 @@ impl Http {
             })
             .await;
         result.map_err(|f| match f {
-            Failure::Retry { error, .. } | Failure::Fatal(error) => error,
+            Failure::Retry { error, .. } => SendError {
+                error,
+                cause: Cause::Other,
+            },
+            Failure::Fatal(error, cause) => SendError { error, cause },
         })
     }
 
@@ -163,7 +308,7 @@ impl Http {
             .pacer
             .acquire(rep, self.cfg.retry.max_retry_after)
             .await
-            .map_err(Failure::Fatal)?;
+            .map_err(Failure::fatal)?;
         let (token, generation) = self.token().await?;
         let url = format!("{}{}", self.cfg.environment.api_base, req.path);
         let mut rb = self
@@ -178,7 +323,7 @@ impl Http {
             rb = rb.json(body);
         }
         let what = req.purpose.what;
-        let resp = rb.send().await.map_err(|e| self.net_failure(what, e))?;
+        let resp = rb.send().await.map_err(|e| self.request_failure(req, e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         self.pacer.observe(&headers);
@@ -190,13 +335,39 @@ impl Http {
             "genesys request"
         );
         if status.is_success() {
-            let body = resp.bytes().await.map_err(|e| self.net_failure(what, e))?;
-            return Ok(ApiResponse {
-                body: body.to_vec(),
-            });
+            let cap = self.cfg.max_response_bytes;
+            return match read_capped(resp, cap).await {
+                Ok(body) => Ok(ApiResponse { body }),
+                Err(ReadFailure::Net(e)) => Err(self.request_failure(req, e)),
+                Err(ReadFailure::TooLarge(n)) => {
+                    let corr = errors::correlation_id(&headers)
+                        .map(|c| format!(", correlation id {c}"))
+                        .unwrap_or_default();
+                    Err(Failure::Fatal(
+                        Error::new(
+                            crate::ErrorKind::Server,
+                            format!(
+                                "Genesys Cloud's answer while {what} was larger than the {} we accept in one answer (at least {}; HTTP {}{corr}). Ask for less at a time: a shorter date range, fewer filters' worth of data, or a smaller page size.",
+                                mib(cap as u64),
+                                mib(n),
+                                status.as_u16()
+                            ),
+                        ),
+                        Cause::TooLarge,
+                    ))
+                }
+            };
         }
-        let body = resp.bytes().await.unwrap_or_default();
+        let body = match read_capped(resp, MAX_ERROR_BODY).await {
+            Ok(b) => b,
+            Err(_) => Vec::new(),
+        };
         let detail = errors::detail_from(status, &headers, &body);
+        if !req.idempotent {
+            return Err(self
+                .creation_refused(req, status, &headers, detail, generation, relogged)
+                .await);
+        }
         match status.as_u16() {
             401 if !relogged.swap(true, Ordering::SeqCst) => {
                 // The token expired or was revoked: log in again, once.
@@ -208,31 +379,14 @@ impl Http {
                     note: String::new(),
                 })
             }
-            429 => {
-                let asked = retry_after(&headers).unwrap_or(self.cfg.retry.default_retry_after);
-                if asked > self.cfg.retry.max_retry_after {
-                    return Err(Failure::Fatal(errors::rate_limited_past_cap(
-                        asked.as_secs(),
-                        self.cfg.retry.max_retry_after.as_secs(),
-                        detail,
-                    )));
-                }
-                let wait = asked.mul_f64(self.cfg.retry.wait_scale);
-                self.pacer.block_for(wait);
-                Err(Failure::Retry {
-                    error: errors::rate_limited_exhausted(detail),
-                    after: Some(wait),
-                    reason: Some(WaitReason::RateLimited),
-                    note: "rate limit".to_string(),
-                })
-            }
+            429 => Err(self.rate_limited(&headers, detail)),
             502..=504 => Err(Failure::Retry {
                 note: format!("Genesys Cloud is busy (HTTP {})", status.as_u16()),
                 error: errors::classify(status, detail, req.purpose),
                 after: None,
                 reason: Some(WaitReason::ServerBusy),
             }),
-            _ => Err(Failure::Fatal(errors::classify(
+            _ => Err(Failure::fatal(errors::classify(
                 status,
                 detail,
                 req.purpose,
@@ -240,9 +394,111 @@ impl Http {
         }
     }
 
+    /// A 429: wait as asked (within the cap), everybody waits.
+    fn rate_limited(&self, headers: &HeaderMap, detail: crate::error::GenesysDetail) -> Failure {
+        let asked = retry_after(headers).unwrap_or(self.cfg.retry.default_retry_after);
+        if asked > self.cfg.retry.max_retry_after {
+            return Failure::fatal(errors::rate_limited_past_cap(
+                asked.as_secs(),
+                self.cfg.retry.max_retry_after.as_secs(),
+                detail,
+            ));
+        }
+        let wait = scaled(asked, self.cfg.retry.wait_scale);
+        self.pacer.block_for(wait);
+        Failure::Retry {
+            error: errors::rate_limited_exhausted(detail),
+            after: Some(wait),
+            reason: Some(WaitReason::RateLimited),
+            note: "rate limit".to_string(),
+        }
+    }
+
+    /// A request that creates something was answered with an error. Only an
+    /// answer that proves nothing was created is retried: 401 (refused
+    /// before anything ran; we log in again once), 429 (Genesys's rate
+    /// limiter), 503 with Genesys's own `ErrorBody` (`service.unavailable`).
+    /// A 502/504 (a gateway gave up; the request may have run) is not.
+    async fn creation_refused(
+        &self,
+        req: &ApiRequest<'_>,
+        status: StatusCode,
+        headers: &HeaderMap,
+        detail: crate::error::GenesysDetail,
+        generation: u64,
+        relogged: &AtomicBool,
+    ) -> Failure {
+        match status.as_u16() {
+            401 if !relogged.swap(true, Ordering::SeqCst) => {
+                self.invalidate(generation).await;
+                Failure::Retry {
+                    error: errors::classify(status, detail, req.purpose),
+                    after: Some(Duration::ZERO),
+                    reason: None,
+                    note: String::new(),
+                }
+            }
+            429 => self.rate_limited(headers, detail),
+            503 if detail.code.is_some() || detail.message.is_some() => Failure::Retry {
+                note: format!("Genesys Cloud is busy (HTTP {})", status.as_u16()),
+                error: errors::classify(status, detail, req.purpose),
+                after: None,
+                reason: Some(WaitReason::ServerBusy),
+            },
+            502..=504 => {
+                let said = errors::said(&detail);
+                Failure::Fatal(
+                    Error::new(
+                        crate::ErrorKind::Server,
+                        format!(
+                            "Genesys Cloud did not confirm {} (HTTP {}): it may or may not have done it, so we did not ask again.{said}",
+                            req.purpose.what,
+                            status.as_u16()
+                        ),
+                    ),
+                    Cause::Unanswered,
+                )
+            }
+            _ => Failure::fatal(errors::classify(status, detail, req.purpose)),
+        }
+    }
+
+    /// A request failed without an HTTP answer (or while reading it).
+    fn request_failure(&self, req: &ApiRequest<'_>, e: reqwest::Error) -> Failure {
+        let what = req.purpose.what;
+        if e.is_builder() || e.is_redirect() {
+            return Failure::fatal(Error::internal(format!(
+                "Could not build the request while {what}: {e}"
+            )));
+        }
+        // Could not connect: nothing was sent, so even a creating request may
+        // be sent again.
+        if !req.idempotent && !e.is_connect() {
+            let why = if e.is_timeout() {
+                "did not answer in time"
+            } else {
+                "dropped the connection before answering"
+            };
+            return Failure::Fatal(
+                Error::new(
+                    crate::ErrorKind::Network,
+                    format!(
+                        "Genesys Cloud at {} {why} while {what}, so we cannot tell whether it did it; we did not ask again.",
+                        self.host
+                    ),
+                ),
+                Cause::Unanswered,
+            );
+        }
+        if e.is_timeout() && !req.retry_timeouts {
+            return Failure::Fatal(errors::network(what, &e, &self.host), Cause::Timeout);
+        }
+        self.net_failure(what, e)
+    }
+
     fn net_failure(&self, what: &str, e: reqwest::Error) -> Failure {
         if e.is_builder() || e.is_redirect() {
-            return Failure::Fatal(Error::internal(format!(
+            return Failure::fatal(Error::internal(format!(
                 "Could not build the request while {what}: {e}"
             )));
         }
@@ -272,7 +528,7 @@ impl Http {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         *cached = Some(Token {
             value: value.clone(),
-            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+            refresh_at: now_plus(lifetime.saturating_sub(margin)),
             generation,
         });
         Ok((value, generation))
@@ -301,15 +557,24 @@ impl Http {
             .map_err(|e| self.net_failure(what, e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| self.net_failure(what, e))?;
+        let body = match read_capped(resp, MAX_ERROR_BODY).await {
+            Ok(b) => b,
+            Err(ReadFailure::Net(e)) => return Err(self.net_failure(what, e)),
+            Err(ReadFailure::TooLarge(_)) => {
+                return Err(Failure::fatal(Error::new(
+                    crate::ErrorKind::Auth,
+                    "Genesys Cloud's login service sent an answer far larger than a login answer; check the region or the proxy.",
+                )))
+            }
+        };
         if status.is_success() {
             let t: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
-                Failure::Fatal(Error::new(
+                Failure::fatal(Error::new(
                     crate::ErrorKind::Auth,
                     "Genesys Cloud's login service sent an answer we could not read.",
                 ))
             })?;
-            let lifetime = Duration::from_secs(t.expires_in.unwrap_or(86_400).max(1));
+            let lifetime = token_lifetime(t.expires_in.as_ref());
             tracing::debug!(lifetime_s = lifetime.as_secs(), "logged in");
             return Ok((Secret::from(t.access_token), lifetime));
         }
@@ -318,7 +583,7 @@ impl Http {
             429 => {
                 let asked = retry_after(&headers).unwrap_or(self.cfg.retry.default_retry_after);
                 if asked > self.cfg.retry.max_retry_after {
-                    return Err(Failure::Fatal(errors::rate_limited_past_cap(
+                    return Err(Failure::fatal(errors::rate_limited_past_cap(
                         asked.as_secs(),
                         self.cfg.retry.max_retry_after.as_secs(),
                         detail,
@@ -326,7 +591,7 @@ impl Http {
                 }
                 Err(Failure::Retry {
                     error: errors::rate_limited_exhausted(detail),
-                    after: Some(asked.mul_f64(self.cfg.retry.wait_scale)),
+                    after: Some(scaled(asked, self.cfg.retry.wait_scale)),
                     reason: Some(WaitReason::RateLimited),
                     note: "login rate limit".to_string(),
                 })
@@ -344,7 +609,7 @@ impl Http {
                 after: None,
                 reason: Some(WaitReason::ServerBusy),
             }),
-            _ => Err(Failure::Fatal(errors::login_refused(
+            _ => Err(Failure::fatal(errors::login_refused(
                 &creds.client_id,
                 status,
                 detail,
@@ -376,7 +641,7 @@ impl Http {
                 return Ok(ApiResponse { body: Vec::new() });
             }
             let headers = resp.headers().clone();
-            let body = resp.bytes().await.unwrap_or_default();
+            let body = read_capped(resp, MAX_ERROR_BODY).await.unwrap_or_default();
             let detail = errors::detail_from(status, &headers, &body);
             let error = errors::classify(status, detail, req.purpose);
             if status == StatusCode::UNAUTHORIZED && !relogged.swap(true, Ordering::SeqCst) {
@@ -390,7 +655,7 @@ impl Http {
                     note: String::new(),
                 })
             } else {
-                Err(Failure::Fatal(error))
+                Err(Failure::fatal(error))
             }
         })
         .retry(backoff)
@@ -399,17 +664,21 @@ impl Http {
         .map_err(|f| {
             let _ = &rep;
             match f {
-                Failure::Retry { error, .. } | Failure::Fatal(error) => error,
+                Failure::Retry { error, .. } | Failure::Fatal(error, _) => error,
             }
         })
     }
 }
 
-/// `Retry-After` in seconds (an HTTP date is treated as absent).
+/// `Retry-After` in seconds (an HTTP date is treated as absent). Absurd
+/// values (1e300, "inf") become [`MAX_SERVER_WAIT`], never a panic.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get("retry-after")?.to_str().ok()?.trim();
     let secs: f64 = v.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(scaled(Duration::from_secs(1), secs))
 }
 
 fn header_f64(headers: &HeaderMap, name: &str) -> Option<f64> {
@@ -535,13 +804,18 @@ impl Pacer {
         };
         let others_in_flight = (s.in_flight - 1).max(0);
         s.remaining = Some(allowed as i64 - count as i64 - others_in_flight);
-        s.reset_at = Some(now + Duration::from_secs_f64(reset_secs.min(3600.0)));
+        let reset_secs = if reset_secs.is_finite() {
+            reset_secs.clamp(0.0, 3600.0)
+        } else {
+            3600.0
+        };
+        s.reset_at = Some(now + Duration::from_secs_f64(reset_secs));
     }
 
     /// After a 429: everybody waits.
     fn block_for(&self, wait: Duration) {
         if let Ok(mut s) = self.state.lock() {
-            let until = Instant::now() + wait;
+            let until = now_plus(wait);
             if s.blocked_until.is_none_or(|b| b < until) {
                 s.blocked_until = Some(until);
             }

@@ -86,21 +86,24 @@ pub fn split(
     out
 }
 
-/// Build the plan. `async_until` is Genesys's `dataAvailabilityDate` when
-/// async jobs are used (`None` = sync for everything): async windows cover
-/// `[from, async_until)`, sync windows the tail after it.
+/// Build the plan. `async_until` is where async jobs must stop (Genesys's
+/// `dataAvailabilityDate` minus a safety margin) when jobs are used (`None` =
+/// sync for everything): async windows of `async_len` cover
+/// `[from, async_until)`, sync windows of `sync_len` the tail after it. No
+/// job ever covers time after `async_until`.
 pub fn build(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    len: Duration,
+    sync_len: Duration,
+    async_len: Duration,
     async_until: Option<DateTime<Utc>>,
 ) -> Vec<Window> {
     match async_until {
-        None => split(from, to, len, FetchMethod::Sync),
-        Some(avail) => {
-            let cut = avail.clamp(from, to);
-            let mut w = split(from, cut, len, FetchMethod::Async);
-            w.extend(split(cut, to, len, FetchMethod::Sync));
+        None => split(from, to, sync_len, FetchMethod::Sync),
+        Some(until) => {
+            let cut = until.clamp(from, to);
+            let mut w = split(from, cut, async_len, FetchMethod::Async);
+            w.extend(split(cut, to, sync_len, FetchMethod::Sync));
             w
         }
     }
@@ -152,7 +155,8 @@ mod tests {
 
     #[test]
     fn async_up_to_availability_then_sync_tail() {
-        let w = build(t(1, 0), t(5, 0), Duration::days(1), Some(t(3, 12)));
+        let d = Duration::days(1);
+        let w = build(t(1, 0), t(5, 0), d, d, Some(t(3, 12)));
         let methods: Vec<_> = w.iter().map(|w| (w.start, w.method)).collect();
         assert_eq!(
             methods,
@@ -165,16 +169,34 @@ mod tests {
             ]
         );
         // Availability before the range: everything is sync.
-        let w = build(
-            t(1, 0),
-            t(2, 0),
-            Duration::days(1),
-            Some(t(1, 0) - Duration::days(3)),
-        );
+        let w = build(t(1, 0), t(2, 0), d, d, Some(t(1, 0) - Duration::days(3)));
         assert!(w.iter().all(|w| w.method == FetchMethod::Sync));
         // After the range: everything async.
-        let w = build(t(1, 0), t(2, 0), Duration::days(1), Some(t(9, 0)));
+        let w = build(t(1, 0), t(2, 0), d, d, Some(t(9, 0)));
         assert!(w.iter().all(|w| w.method == FetchMethod::Async));
+    }
+
+    /// A long range in few jobs: 90 days of async in 31-day jobs (3, not 90),
+    /// the tail after the cut in 1-day sync windows, no job past the cut.
+    #[test]
+    fn async_windows_are_long_and_stop_at_the_cut() {
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let cut = from + Duration::days(90);
+        let to = cut + Duration::hours(30);
+        let w = build(from, to, Duration::days(1), Duration::days(31), Some(cut));
+        let jobs: Vec<_> = w
+            .iter()
+            .filter(|w| w.method == FetchMethod::Async)
+            .collect();
+        assert_eq!(jobs.len(), 3);
+        assert!(jobs
+            .iter()
+            .all(|w| w.end <= cut && w.end - w.start <= Duration::days(31)));
+        assert_eq!(jobs.last().unwrap().end, cut);
+        let sync: Vec<_> = w.iter().filter(|w| w.method == FetchMethod::Sync).collect();
+        assert_eq!(sync.first().unwrap().start, cut);
+        assert!(sync.iter().all(|w| w.end - w.start <= Duration::days(1)));
+        assert!(w.windows(2).all(|p| p[0].end == p[1].start));
     }
 
     #[test]
@@ -185,7 +207,13 @@ mod tests {
             to: t(2, 0),
             filters: Filters::default(),
             strategy: Strategy::Sync,
-            windows: build(t(1, 0), t(2, 0), Duration::hours(6), None),
+            windows: build(
+                t(1, 0),
+                t(2, 0),
+                Duration::hours(6),
+                Duration::days(1),
+                None,
+            ),
             completed_windows: 2,
             last_emitted: Some(Position {
                 conversation_start: t(1, 13),

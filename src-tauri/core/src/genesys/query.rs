@@ -125,6 +125,30 @@ pub fn sync_query(
     body
 }
 
+/// Body of `POST …/details/query` for a few known conversations: the user's
+/// filters AND `conversationId` ∈ `ids` (a conversation-level dimension in
+/// `ConversationDetailQueryPredicate.dimension`). Used to re-read with the
+/// sync query conversations that an async job returned unfinished.
+pub fn sync_query_for_ids(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    filters: &Filters,
+    ids: &[String],
+    page_size: u32,
+    page_number: u32,
+) -> Value {
+    let mut body = sync_query(from, to, filters, page_size, page_number);
+    let by_id = or_filter("conversationId", ids);
+    match body
+        .get_mut("conversationFilters")
+        .and_then(Value::as_array_mut)
+    {
+        Some(list) => list.push(by_id),
+        None => body["conversationFilters"] = Value::Array(vec![by_id]),
+    }
+    body
+}
+
 /// Body of `POST /api/v2/analytics/conversations/details/jobs`.
 pub fn async_job(from: DateTime<Utc>, to: DateTime<Utc>, filters: &Filters) -> Value {
     let mut body = json!({
