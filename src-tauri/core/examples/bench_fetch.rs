@@ -4,8 +4,10 @@
 //! ```text
 //! cargo run --release -p genesys-core --example bench_fetch -- \
 //!     [conversations=100000] [days=30] [strategy=sync|async] [latency_ms=150] \
-//!     [requests=300] [per_s=60] [parallelism=4]
+//!     [requests=300] [per_s=60] [parallelism=4] [job_delay_ms=300] [large=0.2]
 //! ```
+//! `job_delay_ms`: an async job stays QUEUED, then PENDING, this long each.
+//! Prints the process's peak RSS (client and in-process emulator together).
 //! Floor = max(requests needed ÷ rate limit, pages × latency ÷ parallelism),
 //! where "requests needed" counts the API requests the run actually made.
 use std::time::{Duration, Instant};
@@ -39,6 +41,8 @@ async fn main() {
     let requests: u32 = arg("requests", 300);
     let per = Duration::from_secs(arg("per_s", 60));
     let parallelism: usize = arg("parallelism", 4);
+    let job_delays = Duration::from_millis(arg("job_delay_ms", 300));
+    let large: f64 = arg("large", 0.2);
 
     let start = (Utc::now() - chrono::Duration::days(days as i64 + 2))
         .duration_trunc(chrono::Duration::days(1))
@@ -56,6 +60,8 @@ async fn main() {
             p_reset: arg("p_reset", 0.0),
             ..Faults::default()
         },
+        job_delays,
+        large_records: large,
         ..SimConfig::default()
     })
     .await
@@ -105,6 +111,18 @@ async fn main() {
         p.pages,
         s.responses_429,
         wall / floor.max(0.001)
+    );
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into());
+    println!(
+        "jobs_created={} most_open_jobs={} peak_rss={hwm}",
+        s.jobs_created, s.most_open_jobs
     );
     sim.shutdown().await;
 }

@@ -509,7 +509,7 @@ impl Dataset {
                 // A separate stream: the size mix never changes the rest.
                 let mut z = Rng::new(self.seed ^ 0x5123_E5, index);
                 if z.unit() < self.large_share {
-                    z.range(40, 85) as u32
+                    z.range(36, 58) as u32
                 } else {
                     0
                 }
