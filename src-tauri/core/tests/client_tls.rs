@@ -132,7 +132,7 @@ async fn trusts_the_os_store_and_honours_https_proxy_and_no_proxy() {
     })
     .await
     .unwrap();
-    assert!(sim.base_url().starts_with("https://localhost:"));
+    assert!(sim.base_url().starts_with("https://127.0.0.1:"));
 
     // Through the proxy, over TLS signed by the corporate CA.
     let c = client(&sim);
@@ -164,7 +164,7 @@ async fn trusts_the_os_store_and_honours_https_proxy_and_no_proxy() {
     assert!(through_proxy >= 1, "the proxy was used");
 
     // NO_PROXY names the host: straight there.
-    std::env::set_var("NO_PROXY", "localhost");
+    std::env::set_var("NO_PROXY", "127.0.0.1");
     let c = client(&sim);
     c.test_connection().await.unwrap();
     assert_eq!(

@@ -322,11 +322,11 @@ impl Sim {
         })
     }
 
-    /// `http://127.0.0.1:PORT` (or `https://localhost:PORT` with TLS): login
+    /// `http://127.0.0.1:PORT` (or `https://127.0.0.1:PORT` with TLS): login
     /// at `/oauth/token`, API at `/api/v2/...`.
     pub fn base_url(&self) -> String {
         if self.state.cfg.tls.is_some() {
-            format!("https://localhost:{}", self.addr.port())
+            format!("https://{}", self.addr)
         } else {
             format!("http://{}", self.addr)
         }
