@@ -507,7 +507,7 @@ impl Dataset {
             rng_ids: r.next_u64(),
             padding: {
                 // A separate stream: the size mix never changes the rest.
-                let mut z = Rng::new(self.seed ^ 0x5123_E5, index);
+                let mut z = Rng::new(self.seed ^ 0x0051_23E5, index);
                 if z.unit() < self.large_share {
                     z.range(36, 58) as u32
                 } else {

@@ -358,10 +358,7 @@ impl Http {
                 }
             };
         }
-        let body = match read_capped(resp, MAX_ERROR_BODY).await {
-            Ok(b) => b,
-            Err(_) => Vec::new(),
-        };
+        let body: Vec<u8> = read_capped(resp, MAX_ERROR_BODY).await.unwrap_or_default();
         let detail = errors::detail_from(status, &headers, &body);
         if !req.idempotent {
             return Err(self
