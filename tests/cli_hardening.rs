@@ -87,3 +87,38 @@ fn server_text_is_printed_without_terminal_control_characters() {
     );
     assert!(!stderr.contains("]0;owned"), "{stderr:?}");
 }
+
+/// #14.5: the output's extension must name the format; refused before anything is sent.
+#[test]
+fn an_output_whose_extension_is_not_the_formats_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name, expected) in [
+        ("csv", "x.xlsx", ".csv"),
+        ("xlsx", "report.txt", ".xlsx"),
+        ("jsonl", "report", ".jsonl"),
+    ] {
+        let out = dir.path().join(name);
+        let o = cli(
+            &[
+                "export",
+                "--environment",
+                "http://127.0.0.1:9",
+                "--client-id",
+                "id",
+                "--from",
+                "2026-02-01",
+                "--to",
+                "2026-02-02",
+                "--format",
+                format,
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!out.exists());
+    }
+}

@@ -165,7 +165,7 @@ async fn killed_cli_export_resumes_from_its_checkpoint() {
     );
     assert!(
         served_by_resume < served_by_full,
-        "the resume fetched {served_by_resume} conversations, as many as the whole range ({served_by_full})"
+        "the resume fetched {served_by_resume} conversations, as many as the whole range ({served_by_full}): {stderr}"
     );
     println!("resume fetched {served_by_resume} conversations, the whole range {served_by_full}");
     slow.shutdown().await;

@@ -182,7 +182,7 @@ fn errors_arrive_with_the_right_kind() {
         &t.webview,
         "save_profile",
         json!({"profile": {"name": "Wrong secret", "connectionId": conn["id"], "timeZone": "UTC",
-                "range": {"kind": "preset", "preset": "yesterday"}, "export": {"format": "csv"}}}),
+                "range": {"kind": "preset", "preset": "yesterday"}, "options": {"format": "csv"}}}),
     )
     .unwrap();
     let err = invoke(
@@ -249,4 +249,68 @@ fn cancelling_the_save_dialog_cancels_the_export() {
         invoke(&t.webview, "list_history", json!({})).unwrap(),
         json!([])
     );
+}
+
+/// #14.5: the file name's extension must be the format's; nothing is written otherwise.
+#[test]
+fn a_destination_whose_extension_is_not_the_formats_is_refused() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    let profile = profile_named(&d, "yesterday");
+    let out = tempfile::tempdir().unwrap();
+    for name in [
+        "yesterday.txt",
+        "yesterday.xlsx",
+        "yesterday",
+        "yesterday.csv.exe",
+    ] {
+        let err = invoke(
+            &t.webview,
+            "start_export",
+            json!({"runId": "run-ext", "profileId": profile["id"], "destination": out.path().join(name), "onProgress": "__CHANNEL__:11"}),
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{name}: {err}");
+        assert_eq!(err["field"], "destination", "{name}: {err}");
+        assert!(
+            err["message"].as_str().unwrap().contains(".csv"),
+            "{name}: {err}"
+        );
+        assert!(leftovers(out.path()).is_empty(), "{name}");
+    }
+}
+
+fn done_entry(run_id: &str, path: &std::path::Path) -> genesys_core::jobs::HistoryEntry {
+    genesys_core::jobs::HistoryEntry {
+        run_id: run_id.into(),
+        profile_id: "p".into(),
+        profile_name: "Sales".into(),
+        connection_id: "c".into(),
+        from: "2026-01-01T00:00:00Z".into(),
+        to: "2026-01-02T00:00:00Z".into(),
+        status: genesys_core::jobs::HistoryStatus::Done,
+        rows: 1,
+        conversations: 1,
+        duration_ms: 1,
+        path: path.display().to_string(),
+        error: None,
+        started_at: chrono::Utc::now(),
+    }
+}
+
+/// #14.5: "Open file" / "Show in folder" only for .csv, .xlsx and .jsonl
+/// files the history produced, even when the history names another file.
+#[test]
+fn open_file_only_opens_exports_of_the_three_formats() {
+    let t = TestApp::new();
+    let out = tempfile::tempdir().unwrap();
+    // A history entry naming a program (e.g. a history file edited by someone else).
+    let script = out.path().join("run-me.sh");
+    let history = genesys_core::jobs::History::new(&t.data_dir());
+    history.record(done_entry("run-sh", &script)).unwrap();
+    for cmd in ["open_file", "show_in_folder"] {
+        let err = invoke(&t.webview, cmd, json!({ "path": script })).unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{cmd}: {err}");
+        assert_eq!(err["field"], "path", "{cmd}: {err}");
+    }
 }

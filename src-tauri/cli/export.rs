@@ -64,18 +64,8 @@ pub const MEDIA_TYPES: &[&str] = &[
 
 /// The format: `--format`, else the output's extension, else `fallback`.
 pub fn choose_format(flag: Option<Format>, output: Option<&Path>, fallback: Format) -> Format {
-    if let Some(f) = flag {
-        return f;
-    }
-    let ext = output
-        .and_then(|p| p.extension())
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("csv") => Format::Csv,
-        Some("xlsx") => Format::Xlsx,
-        Some("jsonl") | Some("ndjson") => Format::Jsonl,
-        _ => fallback,
-    }
+    flag.or_else(|| output.and_then(Format::of_path))
+        .unwrap_or(fallback)
 }
 
 /// Check, before fetching anything, that `path` can be written: its folder
@@ -209,6 +199,7 @@ fn ad_hoc(args: &ExportArgs) -> Result<Job> {
             format.extension()
         )),
     };
+    genesys_core::export::output::check_extension(&output, format)?;
     check_output(&output, args.replace)?;
     let secret = secret_from_env().ok_or_else(|| {
         Error::invalid(
@@ -324,6 +315,7 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
             folder.join(profile.file_name(now)?)
         }
     };
+    genesys_core::export::output::check_extension(&output, options.format)?;
     check_output(&output, args.replace)?;
     let secret = tokio::task::block_in_place(|| {
         manage::connection_secret(&conn, args.connection.as_deref())

@@ -40,9 +40,21 @@ fn filter(format: Format) -> (&'static str, &'static [&'static str]) {
     }
 }
 
-/// `start_export`: ask where to save (unless `destination` is given), then
-/// run the export, reporting on `on_progress`. Cancelling the dialog →
-/// status `cancelled`. Failures reject with `{kind, message, field?}`.
+/// A destination given by the caller instead of the save dialog: the test
+/// seam of the command tests. Only debug builds accept it (like the dialog
+/// seam in `dialog.rs`): in a release build `start_export` has no such
+/// parameters, so the window can never choose where a file is written.
+#[derive(Default)]
+struct GivenDestination {
+    destination: Option<String>,
+    replace: Option<bool>,
+}
+
+/// `start_export`: ask where to save (unless `destination` is given, debug
+/// builds only), then run the export, reporting on `on_progress`.
+/// Cancelling the dialog → status `cancelled`. Failures reject with
+/// `{kind, message, field?}`.
+#[cfg(debug_assertions)]
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub async fn start_export<R: tauri::Runtime>(
@@ -55,15 +67,46 @@ pub async fn start_export<R: tauri::Runtime>(
     replace: Option<bool>,
     on_progress: Channel<ExportEvent>,
 ) -> CmdResult<RunResult> {
+    let given = GivenDestination {
+        destination,
+        replace,
+    };
+    start(app, window, &state, run_id, profile_id, given, on_progress).await
+}
+
+/// `start_export` in a release build: always through the save dialog.
+#[cfg(not(debug_assertions))]
+#[tauri::command]
+pub async fn start_export<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    window: tauri::Window<R>,
+    state: State<'_, AppState>,
+    run_id: String,
+    profile_id: String,
+    on_progress: Channel<ExportEvent>,
+) -> CmdResult<RunResult> {
+    let given = GivenDestination::default();
+    start(app, window, &state, run_id, profile_id, given, on_progress).await
+}
+
+async fn start<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    window: tauri::Window<R>,
+    state: &AppState,
+    run_id: String,
+    profile_id: String,
+    given: GivenDestination,
+    on_progress: Channel<ExportEvent>,
+) -> CmdResult<RunResult> {
     let profile_id = parse_id("profileId", &profile_id)?;
     let ctx = state.ctx.clone();
     // Registered first, so Cancel works even while the dialog is open.
     let guard = ctx.registry.register(&run_id, Some(window.label()))?;
     let events = sink(on_progress);
     let mut spec = RunSpec::profile(run_id, profile_id);
-    spec.replace = replace.unwrap_or(false);
+    spec.replace = given.replace.unwrap_or(false);
     let plan = jobs::plan(&ctx, &spec)?;
-    let destination = match destination.filter(|d| !d.trim().is_empty()) {
+    let destination = match given.destination.filter(|d| !d.trim().is_empty()) {
         Some(d) => PathBuf::from(d),
         None => {
             let chosen = save_path(

@@ -1,40 +1,15 @@
 //! "Open file" and "Show in folder" for finished exports, done in Rust so the
-//! UI needs no opener permission. Only files this app exported (found in the
-//! history) can be opened: the UI cannot use these commands to launch
+//! UI needs no opener permission. Only `.csv`, `.xlsx` and `.jsonl` files
+//! this app exported (found in the history) can be opened, by the core rule
+//! `jobs::exported_file`: the UI cannot use these commands to launch
 //! arbitrary programs.
-use std::path::{Path, PathBuf};
-
-use genesys_core::jobs::HistoryStatus;
+use genesys_core::jobs::exported_file;
 use genesys_core::ErrorKind;
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
 
 use super::AppState;
 use crate::error::{CmdError, CmdResult};
-
-/// Check that `path` is a file a finished export wrote and that it still exists.
-pub fn exported_file(state: &AppState, path: &str) -> CmdResult<PathBuf> {
-    let known = state
-        .ctx
-        .history
-        .list()?
-        .into_iter()
-        .any(|e| e.status == HistoryStatus::Done && Path::new(&e.path) == Path::new(path));
-    if !known {
-        return Err(CmdError::invalid(
-            "path",
-            "Only files exported by this app can be opened from here.",
-        ));
-    }
-    let p = PathBuf::from(path);
-    if !p.is_file() {
-        return Err(CmdError::new(
-            ErrorKind::NotFound,
-            format!("{path} is no longer there. It may have been moved or deleted."),
-        ));
-    }
-    Ok(p)
-}
 
 /// `open_file`: open an exported file with the system's default program.
 #[tauri::command]
@@ -43,7 +18,7 @@ pub fn open_file<R: tauri::Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> CmdResult<()> {
-    let p = exported_file(&state, &path)?;
+    let p = exported_file(&state.ctx, &path)?;
     app.opener()
         .open_path(p.display().to_string(), None::<String>)
         .map_err(|e| {
@@ -61,7 +36,7 @@ pub fn show_in_folder<R: tauri::Runtime>(
     state: State<'_, AppState>,
     path: String,
 ) -> CmdResult<()> {
-    let p = exported_file(&state, &path)?;
+    let p = exported_file(&state.ctx, &path)?;
     app.opener().reveal_item_in_dir(&p).map_err(|e| {
         CmdError::new(
             ErrorKind::Io,

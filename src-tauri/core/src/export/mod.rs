@@ -245,6 +245,7 @@ where
         columns::resolve(opts.grain, &opts.columns, opts.include_ids)?
     };
     output::check_destination(&dest.path, dest.replace)?;
+    output::check_extension(&dest.path, opts.format)?;
     if cancel.is_cancelled() {
         return Err(Error::cancelled());
     }

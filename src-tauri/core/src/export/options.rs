@@ -33,6 +33,58 @@ impl Format {
             Format::Jsonl => "jsonl",
         }
     }
+
+    /// The format's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Xlsx => "Excel",
+            Format::Csv => "CSV",
+            Format::Jsonl => "JSON lines",
+        }
+    }
+
+    /// The format a file extension names, in any letter case: `csv`,
+    /// `xlsx`, `jsonl` (or `ndjson`, JSON lines' other usual name). The one
+    /// rule for which files are exports (issue #14.5).
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(Format::Csv),
+            "xlsx" => Some(Format::Xlsx),
+            "jsonl" | "ndjson" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+
+    /// The format a file name's extension names.
+    pub fn of_path(path: &std::path::Path) -> Option<Format> {
+        Format::from_extension(path.extension()?.to_str()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn formats_by_extension() {
+        for (name, format) in [
+            ("a.csv", Some(Format::Csv)),
+            ("a.CSV", Some(Format::Csv)),
+            ("a.xlsx", Some(Format::Xlsx)),
+            ("a.jsonl", Some(Format::Jsonl)),
+            ("a.ndjson", Some(Format::Jsonl)),
+            ("a.xls", None),
+            ("a.json", None),
+            ("a.txt", None),
+            ("a.sh", None),
+            ("a.csv.exe", None),
+            ("a", None),
+            (".csv", None),
+        ] {
+            assert_eq!(Format::of_path(Path::new(name)), format, "{name}");
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

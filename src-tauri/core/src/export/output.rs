@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempPath;
 
+use super::options::Format;
 use super::writers::display_name;
 use crate::{Error, ErrorKind, Result};
 
@@ -56,6 +57,24 @@ pub fn check_destination(dest: &Path, replace: bool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The destination's extension must name the export's format (a `.txt`,
+/// `.exe` or no extension is refused): what is saved opens in the right
+/// program, and nothing else can be written under an export's name.
+pub fn check_extension(dest: &Path, format: Format) -> Result<()> {
+    if Format::of_path(dest) == Some(format) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "destination",
+        format!(
+            "Save the {} export with a name ending in .{} (\"{}\" does not).",
+            format.label(),
+            format.extension(),
+            display_name(dest)
+        ),
+    ))
 }
 
 /// Create the temp file beside the destination.

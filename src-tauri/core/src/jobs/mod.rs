@@ -5,6 +5,7 @@
 mod checkpoint;
 mod context;
 mod events;
+mod exported;
 mod files;
 mod history;
 mod locks;
@@ -20,6 +21,7 @@ pub use events::{
     CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunResult,
     RunStatus, RunSummary, Started, WindowInfo,
 };
+pub use exported::exported_file;
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};
 pub use locks::{ConnectionLocks, ConnectionTurn};
 pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};

@@ -180,7 +180,13 @@ pub async fn run_export(
     events: EventSink,
     cancel: CancellationToken,
 ) -> Result<RunSummary> {
-    let plan = match plan(ctx, &spec) {
+    // Before anything is sent or recorded: the plan, and a file name that
+    // names the format.
+    let planned = plan(ctx, &spec).and_then(|p| {
+        export::output::check_extension(&destination, p.profile.export.format)?;
+        Ok(p)
+    });
+    let plan = match planned {
         Ok(p) => p,
         Err(e) => {
             report_end(&events, &Err(e.clone()));
