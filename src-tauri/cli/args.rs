@@ -69,6 +69,10 @@ EXAMPLES:
     # It carries on from its last checkpoint; with nothing to resume it says so and starts afresh:
     genesys-export-cli export --profile \"Sales voice\" --from 2026-03-01 --to 2026-03-31 --output march.xlsx --resume
 
+    # Every Monday at 07:00 into a (OneDrive-synced) folder, also while the app is closed
+    # (a systemd user timer, a Task Scheduler task or a launchd agent runs `run-scheduled`):
+    genesys-export-cli schedule add --profile \"Sales voice\" --every week:mon --at 07:00 --folder ~/OneDrive/Reports
+
     # Save a connection; its secret is read from stdin and kept in the OS keychain:
     genesys-export-cli connections add --name Prod --environment eu-west-1 --client-id 0123abcd-... < secret.txt";
 

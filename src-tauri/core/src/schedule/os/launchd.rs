@@ -100,7 +100,7 @@ pub fn plist(entry: Entry<'_>) -> String {
     text
 }
 
-#[cfg(target_os = "macos")]
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 fn uid() -> crate::Result<String> {
     match super::run_tool("id", &["-u"]) {
         Ok((true, out)) if !out.is_empty() => Ok(out),
@@ -110,7 +110,8 @@ fn uid() -> crate::Result<String> {
     }
 }
 
-#[cfg(target_os = "macos")]
+/// Write and load the agent (macOS; compiled everywhere so it is type-checked, called only on macOS).
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 pub fn install(dir: &std::path::Path, entry: Entry<'_>) -> crate::Result<super::Installed> {
     let computer = crate::profiles::system_time_zone();
     super::check_local_clock(&entry.schedule.time_zone, &computer)?;
@@ -141,7 +142,8 @@ pub fn install(dir: &std::path::Path, entry: Entry<'_>) -> crate::Result<super::
     }
 }
 
-#[cfg(target_os = "macos")]
+/// Unload and delete the agent (macOS; compiled everywhere, called only on macOS).
+#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 pub fn remove(dir: &std::path::Path, id: Uuid) -> crate::Result<Option<String>> {
     let path = dir.join(format!("{}.plist", label(id)));
     if !path.exists() {
