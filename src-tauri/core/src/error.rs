@@ -63,6 +63,14 @@ impl std::fmt::Display for ErrorKind {
     }
 }
 
+/// The `field` of [`Error::sign_in_expired`] (stable: the UI and CLI branch on it).
+pub const SIGN_IN_EXPIRED: &str = "signInExpired";
+
+/// The `field` of the errors of a sign-in attempt that failed in Genesys
+/// Cloud or in the browser (refused, timed out, not ours, code not accepted):
+/// the person can simply try again.
+pub const SIGN_IN: &str = "signIn";
+
 /// What Genesys itself said, when it said something.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,6 +90,7 @@ pub struct Error {
     /// Plain language, complete on its own (includes Genesys's message/code/correlation id when known).
     pub message: String,
     /// For `InvalidInput`: the field the message is about (e.g. "clientId", "to", "timeZone").
+    /// For `Auth`: [`SIGN_IN_EXPIRED`] or [`SIGN_IN`] for a signed-in person.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,6 +115,23 @@ impl Error {
             field: Some(field.into()),
             genesys: None,
         }
+    }
+
+    /// A signed-in person's token expired or was refused, and no refresh
+    /// token worked: kind `auth`, field [`SIGN_IN_EXPIRED`], a fixed message.
+    /// The app pauses and offers to sign in again; the CLI exits 3.
+    pub fn sign_in_expired() -> Self {
+        Self {
+            kind: ErrorKind::Auth,
+            message: "Your sign-in has expired. Sign in again to continue.".to_string(),
+            field: Some(SIGN_IN_EXPIRED.to_string()),
+            genesys: None,
+        }
+    }
+
+    /// True for [`Error::sign_in_expired`].
+    pub fn is_sign_in_expired(&self) -> bool {
+        self.kind == ErrorKind::Auth && self.field.as_deref() == Some(SIGN_IN_EXPIRED)
     }
 
     pub fn cancelled() -> Self {

@@ -142,6 +142,26 @@ impl Client {
         })
     }
 
+    /// Who is signed in (name, email, organization) and what they can export
+    /// (see [`super::access`]). Only for a signed-in person: an OAuth client
+    /// (client credentials) is not a person, and Genesys refuses it there.
+    pub async fn who_am_i(&self) -> Result<super::access::WhoAmI> {
+        if self.http.cfg.user_token.is_none() {
+            return Err(Error::invalid(
+                "connection",
+                "This connection uses an OAuth client (client credentials), which is not a person: there is nobody signed in to show. Use a sign-in connection.",
+            ));
+        }
+        super::access::who_am_i(&self.http).await
+    }
+
+    /// The signed-in person's tokens as they are now (a renewed access
+    /// token included), to keep in the keychain after a run. `None` with
+    /// client credentials.
+    pub async fn user_token(&self) -> Option<super::secret::UserToken> {
+        self.http.user_token().await
+    }
+
     /// Names for ids, in bulk (users include inactive and deleted ones).
     /// Unknown ids are absent from the map.
     pub async fn lookup_names(

@@ -2,7 +2,7 @@
 use std::time::Duration;
 
 use super::region::Environment;
-use super::secret::Credentials;
+use super::secret::{Credentials, Secret, UserToken};
 use crate::error::{Error, Result};
 
 /// How failed requests are retried.
@@ -64,8 +64,14 @@ impl Default for JobPolling {
 pub struct ClientConfig {
     /// Region or explicit base URL.
     pub environment: Environment,
-    /// OAuth client id and secret.
+    /// OAuth client id and secret. With [`ClientConfig::user_token`], only
+    /// the client id is used (the secret is empty).
     pub credentials: Credentials,
+    /// A signed-in person's token (authorization code + PKCE, see
+    /// [`super::signin`]): requests carry it, nothing logs in with client
+    /// credentials, and when it expires or is refused (and no refresh token
+    /// works) requests fail with [`crate::Error::sign_in_expired`].
+    pub user_token: Option<UserToken>,
     /// Retries and waits.
     pub retry: RetryPolicy,
     /// Page size of the synchronous details query (default 100, Genesys accepts up to 200).
@@ -130,6 +136,7 @@ impl ClientConfig {
         ClientConfig {
             environment,
             credentials,
+            user_token: None,
             retry: RetryPolicy::default(),
             sync_page_size: 100,
             async_page_size: 1000,
@@ -152,6 +159,19 @@ impl ClientConfig {
         }
     }
 
+    /// Defaults for a signed-in person: `client_id` is the sign-in (PKCE)
+    /// OAuth client's id, `token` what [`super::signin::sign_in`] returned.
+    pub fn signed_in(
+        environment: Environment,
+        client_id: impl Into<String>,
+        token: UserToken,
+    ) -> Self {
+        let mut cfg =
+            ClientConfig::new(environment, Credentials::new(client_id, Secret::default()));
+        cfg.user_token = Some(token);
+        cfg
+    }
+
     /// Check the settings without sending anything.
     pub fn validate(&self) -> Result<()> {
         if self.credentials.client_id.trim().is_empty() {
@@ -160,7 +180,11 @@ impl ClientConfig {
                 "Enter the client id of your Genesys Cloud OAuth client.",
             ));
         }
-        if self.credentials.secret.is_blank() {
+        if let Some(t) = &self.user_token {
+            if t.access_token.is_blank() {
+                return Err(Error::sign_in_expired());
+            }
+        } else if self.credentials.secret.is_blank() {
             return Err(Error::invalid(
                 "clientSecret",
                 "Enter the client secret of your Genesys Cloud OAuth client.",

@@ -6,7 +6,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
-use crate::error::{Error, ErrorKind, GenesysDetail};
+use crate::error::{Error, ErrorKind, GenesysDetail, SIGN_IN};
 
 /// The permission every analytics call needs.
 pub const DETAILS_PERMISSION: &str = "analytics:conversationDetail:view";
@@ -133,6 +133,40 @@ pub(crate) fn classify(status: StatusCode, d: GenesysDetail, p: Purpose) -> Erro
     }
 }
 
+/// A final failure while a signed-in person's token is in use: 401 means
+/// "sign in again" ([`Error::sign_in_expired`]); 403 asks for a role for the
+/// person, not for an OAuth client.
+pub(crate) fn classify_user(status: StatusCode, d: GenesysDetail, p: Purpose) -> Error {
+    match status.as_u16() {
+        401 => {
+            let mut e = Error::sign_in_expired();
+            e.genesys = Some(Box::new(d));
+            e
+        }
+        403 => with_detail(
+            ErrorKind::Permission,
+            format!(
+                "Your Genesys Cloud account is not allowed to do this ({}). Ask your Genesys Cloud admin for a role with the permission {} in the divisions you need.",
+                p.what, p.permission
+            ),
+            d,
+        ),
+        _ => classify(status, d, p),
+    }
+}
+
+/// The token endpoint refused an authorization code (sign-in with PKCE).
+pub(crate) fn code_refused(client_id: &str, status: StatusCode, d: GenesysDetail) -> Error {
+    let text = match d.code.as_deref() {
+        Some("invalid_grant") => "Genesys Cloud did not accept the sign-in code: it was already used, has expired, or belongs to a different sign-in attempt. Sign in again.".to_string(),
+        Some("invalid_client" | "unauthorized_client" | "unsupported_grant_type") => format!(
+            "Genesys Cloud does not let the OAuth client {client_id} sign people in. Ask your Genesys Cloud admin to check that this client id exists in this region and uses the grant type \"Code Authorization / PKCE\"."
+        ),
+        _ => format!("Genesys Cloud refused the sign-in (HTTP {}).", status.as_u16()),
+    };
+    with_detail(ErrorKind::Auth, text, d).with_field(SIGN_IN)
+}
+
 /// 429s kept coming after all retries.
 pub(crate) fn rate_limited_exhausted(d: GenesysDetail) -> Error {
     with_detail(
@@ -213,6 +247,63 @@ mod tests {
         assert!(e.message.contains("secret is wrong"));
         assert!(e.message.contains("invalid_client"));
         assert!(e.message.contains("invalid client credentials"));
+    }
+
+    #[test]
+    fn a_refused_code_says_sign_in_again_with_genesys_words() {
+        let body = br#"{"error":"invalid_grant","description":"code_verifier does not match","error_description":"code_verifier does not match"}"#;
+        let d = detail_from(StatusCode::BAD_REQUEST, &HeaderMap::new(), body);
+        let e = code_refused("pkce-client", StatusCode::BAD_REQUEST, d);
+        assert_eq!(e.kind, ErrorKind::Auth);
+        assert_eq!(e.field.as_deref(), Some(SIGN_IN));
+        assert!(
+            e.message.contains("did not accept the sign-in code"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("code_verifier does not match"),
+            "{}",
+            e.message
+        );
+
+        let body =
+            br#"{"error":"unauthorized_client","error_description":"client is not authorized"}"#;
+        let d = detail_from(StatusCode::BAD_REQUEST, &HeaderMap::new(), body);
+        let e = code_refused("pkce-client", StatusCode::BAD_REQUEST, d);
+        assert!(
+            e.message.contains("pkce-client") && e.message.contains("PKCE"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_signed_in_person_gets_sign_in_again_on_401_and_role_words_on_403() {
+        let p = Purpose {
+            what: "reading conversation details",
+            permission: DETAILS_PERMISSION,
+        };
+        let d = detail_from(StatusCode::UNAUTHORIZED, &headers(), b"{}");
+        let e = classify_user(StatusCode::UNAUTHORIZED, d, p);
+        assert!(e.is_sign_in_expired());
+        assert_eq!(
+            e.message,
+            "Your sign-in has expired. Sign in again to continue."
+        );
+        assert_eq!(
+            e.genesys.unwrap().correlation_id.as_deref(),
+            Some("corr-123")
+        );
+        let d = detail_from(StatusCode::FORBIDDEN, &headers(), b"{}");
+        let e = classify_user(StatusCode::FORBIDDEN, d, p);
+        assert_eq!(e.kind, ErrorKind::Permission);
+        assert!(
+            e.message.starts_with("Your Genesys Cloud account"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("OAuth client"), "{}", e.message);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The one HTTP layer every Genesys request goes through: login and token
-//! cache, pacing from `inin-ratelimit-*`, retries (backon) for 429 / 502 /
+//! cache (client credentials, or a signed-in person's token with its optional
+//! refresh, and the sign-in code exchange), pacing from `inin-ratelimit-*`, retries (backon) for 429 / 502 /
 //! 503 / 504 / timeouts / resets, and classification into [`Error`]s.
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -13,8 +14,8 @@ use serde::Deserialize;
 use super::config::ClientConfig;
 use super::errors::{self, Purpose};
 use super::progress::{human_secs, Reporter, WaitReason};
-use super::secret::Secret;
-use crate::error::{Error, Result};
+use super::secret::{Secret, UserToken};
+use crate::error::{Error, GenesysDetail, Result};
 
 /// One API call, described.
 pub(crate) struct ApiRequest<'a> {
@@ -194,6 +195,33 @@ struct TokenResponse {
     /// clamped rather than refused.
     #[serde(default)]
     expires_in: Option<serde_json::Number>,
+    /// Like the access token, read straight into a zeroizing string.
+    #[serde(default)]
+    refresh_token: Option<secrecy::SecretString>,
+}
+
+/// What the token endpoint granted.
+pub(crate) struct Grant {
+    pub access_token: Secret,
+    /// `expires_in`, read by [`token_lifetime`].
+    pub lifetime: Duration,
+    pub refresh_token: Option<Secret>,
+}
+
+/// Why a token request did not give a token.
+enum TokenError {
+    /// Network, rate limit past the cap, 5xx: as for any request.
+    Failed(Failure),
+    /// The token endpoint said no (a 4xx other than 429).
+    Refused(StatusCode, GenesysDetail),
+}
+
+/// A signed-in person's tokens as this client holds them.
+struct UserSession {
+    token: UserToken,
+    /// The current access token was already handed out: when it is asked for
+    /// again, it expired or was refused.
+    used: bool,
 }
 
 /// Token lifetime from `expires_in`: default 24 h, clamped to 1 s … 48 h.
@@ -210,6 +238,8 @@ pub(crate) struct Http {
     pub cfg: ClientConfig,
     client: reqwest::Client,
     token: tokio::sync::Mutex<Option<Token>>,
+    /// `Some` for a signed-in person (no client-credentials login).
+    user: Option<tokio::sync::Mutex<UserSession>>,
     generation: AtomicU64,
     pacer: Pacer,
     host: String,
@@ -235,10 +265,15 @@ impl Http {
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| cfg.environment.api_base.clone());
+        let user = cfg
+            .user_token
+            .clone()
+            .map(|token| tokio::sync::Mutex::new(UserSession { token, used: false }));
         Ok(Http {
             cfg,
             client,
             token: tokio::sync::Mutex::new(None),
+            user,
             generation: AtomicU64::new(0),
             pacer: Pacer::default(),
             host,
@@ -370,7 +405,7 @@ impl Http {
                 // The token expired or was revoked: log in again, once.
                 self.invalidate(generation).await;
                 Err(Failure::Retry {
-                    error: errors::classify(status, detail, req.purpose),
+                    error: self.classify(status, detail, req.purpose),
                     after: Some(Duration::ZERO),
                     reason: None,
                     note: String::new(),
@@ -383,11 +418,17 @@ impl Http {
                 after: None,
                 reason: Some(WaitReason::ServerBusy),
             }),
-            _ => Err(Failure::fatal(errors::classify(
-                status,
-                detail,
-                req.purpose,
-            ))),
+            _ => Err(Failure::fatal(self.classify(status, detail, req.purpose))),
+        }
+    }
+
+    /// [`errors::classify`], in a signed-in person's words when this client
+    /// holds a user token (401: sign in again; 403: ask for a role).
+    fn classify(&self, status: StatusCode, d: GenesysDetail, p: Purpose) -> Error {
+        if self.user.is_some() {
+            errors::classify_user(status, d, p)
+        } else {
+            errors::classify(status, d, p)
         }
     }
 
@@ -429,7 +470,7 @@ impl Http {
             401 if !relogged.swap(true, Ordering::SeqCst) => {
                 self.invalidate(generation).await;
                 Failure::Retry {
-                    error: errors::classify(status, detail, req.purpose),
+                    error: self.classify(status, detail, req.purpose),
                     after: Some(Duration::ZERO),
                     reason: None,
                     note: String::new(),
@@ -456,7 +497,7 @@ impl Http {
                     Cause::Unanswered,
                 )
             }
-            _ => Failure::fatal(errors::classify(status, detail, req.purpose)),
+            _ => Failure::fatal(self.classify(status, detail, req.purpose)),
         }
     }
 
@@ -520,8 +561,13 @@ impl Http {
                 return Ok((t.value.clone(), t.generation));
             }
         }
-        let (value, lifetime) = self.login().await?;
-        let margin = (lifetime / 5).min(Duration::from_secs(60));
+        let (value, lifetime, margin) = match &self.user {
+            None => {
+                let (value, lifetime) = self.login().await?;
+                (value, lifetime, (lifetime / 5).min(Duration::from_secs(60)))
+            }
+            Some(user) => self.user_access(user).await?,
+        };
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         *cached = Some(Token {
             value: value.clone(),
@@ -542,58 +588,96 @@ impl Http {
     /// OAuth client credentials: HTTP Basic + `grant_type=client_credentials`.
     async fn login(&self) -> Result<(Secret, Duration), Failure> {
         let creds = &self.cfg.credentials;
-        let what = "logging in";
-        let resp = self
+        match self
+            .post_token(
+                Some((&creds.client_id, &creds.secret)),
+                &[("grant_type", "client_credentials")],
+                "logging in",
+            )
+            .await
+        {
+            Ok(g) => {
+                tracing::debug!(lifetime_s = g.lifetime.as_secs(), "logged in");
+                Ok((g.access_token, g.lifetime))
+            }
+            Err(TokenError::Failed(f)) => Err(f),
+            Err(TokenError::Refused(status, detail)) => Err(Failure::fatal(errors::login_refused(
+                &creds.client_id,
+                status,
+                detail,
+            ))),
+        }
+    }
+
+    /// One request to the token endpoint (`POST …/oauth/token`, form-encoded,
+    /// HTTP Basic only when `basic` is given). 429 and 5xx are retryable
+    /// failures; other refusals come back with Genesys's words.
+    async fn post_token(
+        &self,
+        basic: Option<(&str, &Secret)>,
+        form: &[(&str, &str)],
+        what: &'static str,
+    ) -> Result<Grant, TokenError> {
+        let mut rb = self
             .client
             .post(&self.cfg.environment.token_url)
-            .basic_auth(&creds.client_id, Some(creds.secret.expose()))
             .header(ACCEPT, "application/json")
-            .form(&[("grant_type", "client_credentials")])
+            .form(form);
+        if let Some((id, secret)) = basic {
+            rb = rb.basic_auth(id, Some(secret.expose()));
+        }
+        let failed = TokenError::Failed;
+        let resp = rb
             .send()
             .await
-            .map_err(|e| self.net_failure(what, e))?;
+            .map_err(|e| failed(self.net_failure(what, e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = match read_capped(resp, MAX_ERROR_BODY).await {
             Ok(b) => b,
-            Err(ReadFailure::Net(e)) => return Err(self.net_failure(what, e)),
+            Err(ReadFailure::Net(e)) => return Err(failed(self.net_failure(what, e))),
             Err(ReadFailure::TooLarge(_)) => {
-                return Err(Failure::fatal(Error::new(
+                return Err(failed(Failure::fatal(Error::new(
                     crate::ErrorKind::Auth,
                     "Genesys Cloud's login service sent an answer far larger than a login answer; check the region or the proxy.",
-                )))
+                ))))
             }
         };
         if status.is_success() {
             let t: TokenResponse = serde_json::from_slice(&body).map_err(|_| {
-                Failure::fatal(Error::new(
+                failed(Failure::fatal(Error::new(
                     crate::ErrorKind::Auth,
                     "Genesys Cloud's login service sent an answer we could not read.",
-                ))
+                )))
             })?;
-            let lifetime = token_lifetime(t.expires_in.as_ref());
-            tracing::debug!(lifetime_s = lifetime.as_secs(), "logged in");
-            return Ok((Secret::from(t.access_token), lifetime));
+            return Ok(Grant {
+                lifetime: token_lifetime(t.expires_in.as_ref()),
+                access_token: Secret::from(t.access_token),
+                refresh_token: t
+                    .refresh_token
+                    .filter(|r| !secrecy::ExposeSecret::expose_secret(r).is_empty())
+                    .map(Secret::from),
+            });
         }
         let detail = errors::detail_from(status, &headers, &body);
-        match status.as_u16() {
+        Err(failed(match status.as_u16() {
             429 => {
                 let asked = retry_after(&headers).unwrap_or(self.cfg.retry.default_retry_after);
                 if asked > self.cfg.retry.max_retry_after {
-                    return Err(Failure::fatal(errors::rate_limited_past_cap(
+                    return Err(failed(Failure::fatal(errors::rate_limited_past_cap(
                         asked.as_secs(),
                         self.cfg.retry.max_retry_after.as_secs(),
                         detail,
-                    )));
+                    ))));
                 }
-                Err(Failure::Retry {
+                Failure::Retry {
                     error: errors::rate_limited_exhausted(detail),
                     after: Some(scaled(asked, self.cfg.retry.wait_scale)),
                     reason: Some(WaitReason::RateLimited),
                     note: "login rate limit".to_string(),
-                })
+                }
             }
-            500..=599 => Err(Failure::Retry {
+            500..=599 => Failure::Retry {
                 note: format!("Genesys Cloud's login service is busy (HTTP {status})"),
                 error: errors::classify(
                     status,
@@ -605,12 +689,104 @@ impl Http {
                 ),
                 after: None,
                 reason: Some(WaitReason::ServerBusy),
-            }),
-            _ => Err(Failure::fatal(errors::login_refused(
-                &creds.client_id,
-                status,
-                detail,
-            ))),
+            },
+            _ => return Err(TokenError::Refused(status, detail)),
+        }))
+    }
+
+    /// A signed-in person's access token, its lifetime and the refresh margin:
+    /// the one given, while it lasts; then a renewed one when there is a
+    /// refresh token and it works; otherwise [`Error::sign_in_expired`].
+    async fn user_access(
+        &self,
+        user: &tokio::sync::Mutex<UserSession>,
+    ) -> Result<(Secret, Duration, Duration), Failure> {
+        let mut s = user.lock().await;
+        let now = chrono::Utc::now();
+        if s.used || s.token.expired_at(now) {
+            let Some(refresh) = s.token.refresh_token.clone() else {
+                return Err(Failure::fatal(Error::sign_in_expired()));
+            };
+            let client_id = self.cfg.credentials.client_id.clone();
+            let grant = match self
+                .post_token(
+                    None,
+                    &[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", refresh.expose()),
+                        ("client_id", &client_id),
+                    ],
+                    "renewing your sign-in",
+                )
+                .await
+            {
+                Ok(g) => g,
+                Err(TokenError::Failed(f)) => return Err(f),
+                Err(TokenError::Refused(..)) => {
+                    // The refresh token is spent or revoked: only signing in helps.
+                    s.token.refresh_token = None;
+                    return Err(Failure::fatal(Error::sign_in_expired()));
+                }
+            };
+            tracing::debug!("renewed the sign-in with its refresh token");
+            s.token = UserToken {
+                expires_at: chrono::Duration::from_std(grant.lifetime)
+                    .ok()
+                    .and_then(|d| now.checked_add_signed(d)),
+                access_token: grant.access_token,
+                // Keep the old refresh token when Genesys sends no new one.
+                refresh_token: grant.refresh_token.or(Some(refresh)),
+            };
+        }
+        s.used = true;
+        let lifetime = match s.token.expires_at {
+            Some(e) => (e - now).to_std().unwrap_or(Duration::ZERO),
+            None => Duration::from_secs(86_400),
+        };
+        // Without a refresh token the token is used to its last second.
+        let margin = if s.token.refresh_token.is_some() {
+            (lifetime / 5).min(Duration::from_secs(60))
+        } else {
+            Duration::ZERO
+        };
+        Ok((s.token.access_token.clone(), lifetime, margin))
+    }
+
+    /// The signed-in person's tokens as they are now (renewed ones included),
+    /// for the keychain. `None` with client credentials.
+    pub async fn user_token(&self) -> Option<UserToken> {
+        match &self.user {
+            Some(u) => Some(u.lock().await.token.clone()),
+            None => None,
+        }
+    }
+
+    /// Exchange an authorization code (sign-in with PKCE): the form the
+    /// official SDKs' `authorizePKCEGrant` sends (`grant_type`, `code`,
+    /// `code_verifier`, `client_id`, `redirect_uri`; no client secret; see
+    /// `docs/sign-in.md` §3). One attempt: a code works once.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        verifier: &Secret,
+        redirect_uri: &str,
+    ) -> Result<Grant> {
+        let client_id = &self.cfg.credentials.client_id;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("code_verifier", verifier.expose()),
+            ("client_id", client_id.as_str()),
+            ("redirect_uri", redirect_uri),
+        ];
+        match self.post_token(None, &form, "signing in").await {
+            Ok(g) => Ok(g),
+            Err(TokenError::Failed(Failure::Retry { error, .. } | Failure::Fatal(error, _))) => {
+                Err(error)
+            }
+            Err(TokenError::Refused(status, detail)) => {
+                Err(errors::code_refused(client_id, status, detail))
+            }
         }
     }
 

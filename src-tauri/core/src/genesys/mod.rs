@@ -3,7 +3,10 @@
 //! Start with [`Client::new`] and a [`ClientConfig`]; then
 //! [`Client::test_connection`], [`Client::fetch`] (a stream of
 //! [`Conversation`]s with progress, cancel and checkpoints) and
-//! [`Client::lookup_names`].
+//! [`Client::lookup_names`]. A person signs in with [`signin::sign_in`]
+//! (authorization code + PKCE) and uses [`ClientConfig::signed_in`];
+//! [`Client::who_am_i`] says who they are and what they can export.
+pub mod access;
 mod client;
 pub mod config;
 mod errors;
@@ -17,8 +20,10 @@ pub mod progress;
 pub mod query;
 pub mod region;
 pub mod secret;
+pub mod signin;
 mod sorter;
 
+pub use access::{describe_access, Access, AccessLevel, AccessNotice, WhoAmI};
 pub use client::{parse_datetime, Client, DetailsPage, CONNECTED};
 pub use config::{ClientConfig, JobPolling, RetryPolicy};
 pub use errors::DETAILS_PERMISSION;
@@ -29,4 +34,5 @@ pub use model::Conversation;
 pub use plan::{Checkpoint, FetchMethod, Position, Window};
 pub use progress::{FetchPhase, FetchProgress, ProgressFn, Wait, WaitReason};
 pub use region::{regions, Environment, Region};
-pub use secret::{Credentials, Secret};
+pub use secret::{Credentials, Secret, UserToken};
+pub use signin::{sign_in, Browser, SignInConfig};

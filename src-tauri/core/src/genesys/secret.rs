@@ -1,6 +1,6 @@
-//! Secrets (client secret, access token) wrapped so they never leak into
-//! `Debug`/`Display`, logs, errors or progress events, and are wiped from
-//! memory when dropped (a [`secrecy::SecretString`], which zeroizes).
+//! Secrets (client secret, access and refresh tokens) wrapped so they never
+//! leak into `Debug`/`Display`, logs, errors or progress events, and are
+//! wiped from memory when dropped (a [`secrecy::SecretString`], which zeroizes).
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -85,6 +85,35 @@ impl Credentials {
     }
 }
 
+/// A signed-in person's tokens (authorization code + PKCE): the access
+/// token, when it expires, and a refresh token when Genesys gave one (see
+/// `docs/sign-in.md` §6: not known to happen for PKCE). Prints redacted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserToken {
+    pub access_token: Secret,
+    /// When the access token stops working (`None`: not known).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub refresh_token: Option<Secret>,
+}
+
+impl UserToken {
+    /// A token that expires `expires_in` seconds from now.
+    pub fn new(access_token: impl Into<Secret>, expires_in: Option<u64>) -> Self {
+        UserToken {
+            access_token: access_token.into(),
+            expires_at: expires_in.map(|s| {
+                chrono::Utc::now() + chrono::Duration::seconds(s.min(i64::MAX as u64 / 2) as i64)
+            }),
+            refresh_token: None,
+        }
+    }
+
+    /// True when the token is known to have expired at `now`.
+    pub fn expired_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expires_at.is_some_and(|e| now >= e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +127,16 @@ mod tests {
         assert!(dbg.contains("id-1"));
         assert_eq!(c.secret.expose(), "s3cr3t-value");
         assert!(Secret::new("  ").is_blank());
+    }
+
+    #[test]
+    fn user_tokens_never_print() {
+        let mut t = UserToken::new("acc3ss-value", Some(60));
+        t.refresh_token = Some(Secret::new("r3fresh-value"));
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("acc3ss") && !dbg.contains("r3fresh"), "{dbg}");
+        assert!(!t.expired_at(chrono::Utc::now()));
+        assert!(t.expired_at(chrono::Utc::now() + chrono::Duration::seconds(61)));
+        assert!(!UserToken::new("x", None).expired_at(chrono::Utc::now()));
     }
 }
