@@ -745,3 +745,41 @@ fn the_demo_org_accepts_the_apps_default_redirect_uri() {
         vec![signin::redirect_uri(signin::DEFAULT_CALLBACK_PORT)]
     );
 }
+
+#[tokio::test]
+async fn the_core_follower_signs_in_and_reports_an_unregistered_address_at_once() {
+    let port = free_port();
+    let sim = sim_with(port, 10, |_| {}).await;
+    let token = signin::sign_in(
+        &sign_in_config(&sim, port),
+        &signin::FollowRedirects,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(!token.access_token.is_blank());
+
+    // IT registered another port than the one the app listens on.
+    let other = free_port();
+    let t = Instant::now();
+    let e = signin::sign_in(
+        &sign_in_config(&sim, other),
+        &signin::FollowRedirects,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(5), "not a timeout");
+    assert_sign_in_error(
+        &e,
+        ErrorKind::Auth,
+        "signIn",
+        "OAuth client ID or redirect URI is invalid",
+    );
+    assert!(
+        e.message.contains(&signin::redirect_uri(other)),
+        "{}",
+        e.message
+    );
+    assert!(port_is_free(other));
+}

@@ -118,6 +118,81 @@ pub trait Browser: Send + Sync {
     fn open<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
+/// A [`Browser`] that is an HTTP client following the redirects, as a
+/// browser whose user is already signed in and allows the app would: for
+/// tests, the emulator's demo and the app's debug seam. A login page that
+/// answers with an error instead of a redirect (e.g. "OAuth client ID or
+/// redirect URI is invalid") is reported at once.
+#[derive(Debug, Clone, Default)]
+pub struct FollowRedirects;
+
+impl Browser for FollowRedirects {
+    fn open<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let failed = |e: reqwest::Error| {
+                Error::new(
+                    ErrorKind::Network,
+                    format!("The sign-in page could not be opened: {e}."),
+                )
+            };
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .map_err(failed)?;
+            let resp = client.get(url).send().await.map_err(failed)?;
+            let status = resp.status();
+            if status.is_success() {
+                return Ok(());
+            }
+            let body = resp.text().await.unwrap_or_default();
+            let said = page_text(&body);
+            Err(sign_in_error(
+                ErrorKind::Auth,
+                format!(
+                    "The sign-in page answered with HTTP {}{}. Check the client id and that IT registered the redirect address {}.",
+                    status.as_u16(),
+                    if said.is_empty() { String::new() } else { format!(": \"{said}\"") },
+                    reqwest::Url::parse(url)
+                        .ok()
+                        .and_then(|u| u.query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.into_owned()))
+                        .unwrap_or_default()
+                ),
+            ))
+        })
+    }
+}
+
+/// The visible text of a small HTML page (tags dropped, spaces collapsed,
+/// at most 200 characters).
+fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut skip = false;
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0;
+    let bytes = html.as_bytes();
+    while i < bytes.len() {
+        if lower[i..].starts_with("<style") || lower[i..].starts_with("<title") {
+            skip = true;
+        } else if lower[i..].starts_with("</style") || lower[i..].starts_with("</title") {
+            skip = false;
+        }
+        let c = html[i..].chars().next().unwrap_or(' ');
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag && !skip => out.push(c),
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    let text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.chars().take(200).collect()
+}
+
 /// A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2).
 struct Pkce {
     verifier: Secret,
@@ -556,6 +631,16 @@ mod tests {
         assert!(port_busy(47815).message.contains("47815"));
         assert_eq!(denied().field.as_deref(), Some(SIGN_IN));
         assert_eq!(port_busy(1).field.as_deref(), Some("callbackPort"));
+    }
+
+    #[test]
+    fn page_text_is_the_visible_words() {
+        assert_eq!(
+            page_text("<!doctype html><html><head><meta charset=\"utf-8\"><title>Genesys Cloud</title><style>p{x:y}</style></head><body><p>OAuth client ID or  redirect URI is invalid.</p></body></html>"),
+            "OAuth client ID or redirect URI is invalid."
+        );
+        assert_eq!(page_text("plain"), "plain");
+        assert_eq!(page_text(&"é".repeat(500)).chars().count(), 200);
     }
 
     #[test]
