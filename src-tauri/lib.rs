@@ -1,17 +1,17 @@
-//! Genesys Export, the desktop app: a thin Tauri shell over `genesys_core`.
+//! Genesys Export, the desktop app: a thin Tauri shell over `genesys_ops`.
 //!
 //! [`builder`] wires plugins, managed state, window events and commands;
 //! [`run`] starts the app. Tests build the same [`builder`] on Tauri's mock
 //! runtime with temp folders.
 pub mod commands;
-pub mod error;
+pub mod host;
 pub mod logging;
 
-use commands::{AppOptions, AppState};
+use commands::AppOptions;
 use std::sync::Arc;
 
-use genesys_core::jobs::Context;
 use genesys_core::secrets::{KeyringStore, SecretStore};
+use genesys_ops::{Ops, OpsConfig};
 use tauri::Manager;
 
 /// The app's builder, shared by [`run`] and the command tests: pass
@@ -93,8 +93,8 @@ pub fn builder<R: tauri::Runtime>(
         commands::export::list_history,
         commands::export::pending_resumes,
         commands::export::discard_resume,
-        commands::files::open_file,
-        commands::files::show_in_folder,
+        commands::export::open_file,
+        commands::export::show_in_folder,
     ])
 }
 
@@ -103,12 +103,11 @@ fn make_state(
     data_dir: std::path::PathBuf,
     secrets: Arc<dyn SecretStore>,
     keychain_timeout: Option<std::time::Duration>,
-) -> AppState {
-    let (ctx, notices) = Context::open(config_dir, data_dir, secrets);
-    if let Some(t) = keychain_timeout {
-        ctx.secrets.set_timeout(t);
-    }
-    AppState::new(ctx, notices)
+) -> Ops {
+    Ops::open(OpsConfig {
+        keychain_timeout,
+        ..OpsConfig::new(config_dir, data_dir, secrets)
+    })
 }
 
 /// Start the desktop app.

@@ -73,11 +73,11 @@ fn a_damaged_history_is_set_aside_with_a_notice() {
 
 #[test]
 fn closing_the_window_cancels_its_runs_and_waits_for_them() {
-    use genesys_export::commands::AppState;
+    use genesys_ops::Ops;
     use tauri::Manager;
 
     let t = TestApp::new();
-    let registry = t.app.state::<AppState>().ctx.registry.clone();
+    let registry = t.app.state::<Ops>().ctx.registry.clone();
     let guard = registry.register("run-1", Some("main")).unwrap();
     let other = registry.register("run-2", Some("elsewhere")).unwrap();
     let token = guard.token();

@@ -16,14 +16,14 @@ fn generate(dir: &Path) {
     }
     export!(
         genesys_core::ErrorKind,
-        genesys_export::error::CmdError,
-        genesys_export::commands::app::AppInfo,
+        genesys_core::Error,
+        genesys_ops::AppInfo,
         genesys_core::genesys::Region,
-        genesys_export::commands::connections::ConnectionView,
-        genesys_export::commands::connections::ConnectionInput,
-        genesys_export::commands::profiles::ProfileView,
-        genesys_export::commands::profiles::ProfilesExported,
-        genesys_export::commands::profiles::ProfilesImported,
+        genesys_core::profiles::ConnectionView,
+        genesys_ops::ConnectionInput,
+        genesys_ops::ProfileView,
+        genesys_ops::ProfilesExported,
+        genesys_ops::ProfilesImported,
         genesys_core::profiles::QueryProfile,
         genesys_core::profiles::Settings,
         genesys_core::export::ColumnInfo,
@@ -32,8 +32,8 @@ fn generate(dir: &Path) {
         genesys_core::jobs::HistoryEntry,
         genesys_core::jobs::PreviewResult,
         genesys_core::genesys::Entity,
-        genesys_export::commands::connections::TestResult,
-        genesys_export::commands::app::DemoResult,
+        genesys_ops::TestResult,
+        genesys_ops::DemoResult,
     );
 }
 

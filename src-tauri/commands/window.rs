@@ -6,7 +6,7 @@ use std::time::Duration;
 use tauri::{Manager, Runtime, Window, WindowEvent};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
-use super::AppState;
+use genesys_ops::Ops;
 
 /// How long closing waits for cancelled runs to clean up.
 pub const CLEANUP_WAIT: Duration = Duration::from_secs(10);
@@ -17,7 +17,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let WindowEvent::CloseRequested { api, .. } = event else {
         return;
     };
-    let Some(state) = window.try_state::<AppState>() else {
+    let Some(state) = window.try_state::<Ops>() else {
         return;
     };
     let running = state.ctx.registry.active_owned_by(window.label());
@@ -52,7 +52,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
 /// Cancel the window's runs, wait (up to [`CLEANUP_WAIT`]) until they have
 /// all ended, then close the window. Returns how many runs were cancelled.
 pub async fn cancel_runs_and_close<R: Runtime>(window: Window<R>) -> usize {
-    let Some(state) = window.try_state::<AppState>() else {
+    let Some(state) = window.try_state::<Ops>() else {
         let _ = window.destroy();
         return 0;
     };

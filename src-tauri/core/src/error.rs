@@ -1,8 +1,11 @@
 //! One error type for the whole core, with stable kinds the UI and CLI branch on.
+//! It is also the one error that crosses IPC (and the test HTTP host): it
+//! serialises as `{kind, message, field?}` and nothing else.
 //!
 //! `message` is plain language for a supervisor and never contains a secret or
 //! a token. When Genesys answered, its own message, code and correlation id are
-//! kept in `genesys` and woven into `message`.
+//! kept in `genesys` and woven into `message`. What caused a failure inside
+//! the app (an OS error, a panic) goes in `cause`: logged, never shown, never sent.
 use serde::{Deserialize, Serialize};
 
 /// Stable error kinds (serialised in snake_case; the UI and CLI switch on them).
@@ -81,20 +84,31 @@ pub struct GenesysDetail {
     pub correlation_id: Option<String>,
 }
 
-/// The core's error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+/// The core's error, and the one error every operation of the app, the CLI
+/// and the test host returns. On the wire (TypeScript `ApiError`):
+/// `{kind, message, field?}`; the UI branches on `kind`, shows `message`
+/// and highlights `field`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, ts_rs::TS)]
 #[error("{message}")]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "ApiError")]
 pub struct Error {
     pub kind: ErrorKind,
     /// Plain language, complete on its own (includes Genesys's message/code/correlation id when known).
     pub message: String,
     /// For `InvalidInput`: the field the message is about (e.g. "clientId", "to", "timeZone").
     /// For `Auth`: [`SIGN_IN_EXPIRED`] or [`SIGN_IN`] for a signed-in person.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What Genesys said, in detail (kept for the code; `message` already says it).
+    #[serde(skip)]
+    #[ts(skip)]
     pub genesys: Option<Box<GenesysDetail>>,
+    /// The technical cause (an OS or library error), for the log only.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub cause: Option<String>,
 }
 
 impl Error {
@@ -104,6 +118,7 @@ impl Error {
             message: message.into(),
             field: None,
             genesys: None,
+            cause: None,
         }
     }
 
@@ -114,6 +129,7 @@ impl Error {
             message: message.into(),
             field: Some(field.into()),
             genesys: None,
+            cause: None,
         }
     }
 
@@ -126,6 +142,7 @@ impl Error {
             message: "Your sign-in has expired. Sign in again to continue.".to_string(),
             field: Some(SIGN_IN_EXPIRED.to_string()),
             genesys: None,
+            cause: None,
         }
     }
 
@@ -161,6 +178,15 @@ impl Error {
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
+        self
+    }
+
+    /// Keep the technical cause apart from the message: it is logged here
+    /// (with the message and kind) and never sent to the UI or printed by the CLI.
+    pub fn with_cause(mut self, cause: impl std::fmt::Display) -> Self {
+        let cause = cause.to_string();
+        tracing::warn!(kind = %self.kind, message = %self.message, %cause, "error");
+        self.cause = Some(cause);
         self
     }
 }
