@@ -14,5 +14,6 @@ export type ApiError = { kind: ErrorKind,
 message: string, 
 /**
  * For `InvalidInput`: the field the message is about (e.g. "clientId", "to", "timeZone").
+ * For `Auth`: [`SIGN_IN_EXPIRED`] or [`SIGN_IN`] for a signed-in person.
  */
 field?: string, };

@@ -96,7 +96,7 @@ async fn the_demo_profiles_are_shared_and_imported_through_the_host() {
         .unwrap();
     assert_eq!(shared.count, 2);
     assert_eq!(shared.path, file.display().to_string());
-    let dialog = &host.save_dialogs.lock().unwrap()[0];
+    let dialog = host.save_dialogs.lock().unwrap()[0].clone();
     assert_eq!(dialog.filter.extensions, ["json"]);
     assert!(file.is_file());
 
