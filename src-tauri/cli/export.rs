@@ -14,6 +14,7 @@ use crate::args::ExportArgs;
 use crate::dates::{self, Bound};
 use crate::manage;
 use crate::run::Job;
+use genesys_ops::Ops;
 
 /// The environment variable holding the client secret for ad-hoc exports.
 pub const SECRET_ENV: &str = "GENESYS_CLIENT_SECRET";
@@ -107,7 +108,8 @@ pub fn check_output(path: &Path, replace: bool) -> Result<()> {
     }
 }
 
-fn retry_policy(args: &ExportArgs) -> RetryPolicy {
+/// `--max-retries` and `--max-retry-after`.
+pub fn retry_policy(args: &ExportArgs) -> RetryPolicy {
     RetryPolicy {
         max_retries: args.max_retries,
         max_retry_after: Duration::from_secs(args.max_retry_after),
@@ -129,9 +131,9 @@ fn list(values: &[String]) -> Vec<String> {
 }
 
 /// Check the flags (and load the profile) into a [`Job`]. Sends nothing.
-pub fn prepare(args: &ExportArgs, config_dir: Option<&Path>) -> Result<Job> {
+pub fn prepare(args: &ExportArgs, ops: &Ops) -> Result<Job> {
     match &args.profile {
-        Some(name) => from_profile(args, name, config_dir),
+        Some(name) => from_profile(args, name, ops),
         None => ad_hoc(args),
     }
 }
@@ -238,7 +240,6 @@ fn ad_hoc(args: &ExportArgs) -> Result<Job> {
         range: (from, to),
         secret,
         queues: list(&args.queue),
-        retry: retry_policy(args),
         destination: absolute(&output)?,
         replace: args.replace,
         resume: args.resume,
@@ -247,11 +248,13 @@ fn ad_hoc(args: &ExportArgs) -> Result<Job> {
 }
 
 /// A saved profile, with the flags given overriding it.
-fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Result<Job> {
-    let dir = manage::config_dir(config_dir)?;
-    let store = manage::open_store(&dir);
-    let mut profile = manage::find_profile(&store, name)?.clone();
-    let conn = store.require_connection(profile.connection_id)?.clone();
+fn from_profile(args: &ExportArgs, name: &str, ops: &Ops) -> Result<Job> {
+    let mut profile = genesys_ops::profile_named(ops, name)?;
+    let conn = ops
+        .ctx
+        .store()
+        .require_connection(profile.connection_id)?
+        .clone();
     // Check the saved environment before anything else.
     conn.parsed_environment()?;
     if let Some(tz) = &args.time_zone {
@@ -309,7 +312,9 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
     let output = match &args.output {
         Some(p) => p.clone(),
         None => {
-            let folder = store
+            let folder = ops
+                .ctx
+                .store()
                 .folder_for(&profile)
                 .unwrap_or_else(|| PathBuf::from("."));
             folder.join(profile.file_name(now)?)
@@ -336,7 +341,6 @@ fn from_profile(args: &ExportArgs, name: &str, config_dir: Option<&Path>) -> Res
         range: (from, to),
         secret,
         queues,
-        retry: retry_policy(args),
         destination: absolute(&output)?,
         replace: args.replace,
         resume: args.resume,

@@ -1,18 +1,22 @@
 //! `genesys-export-cli`: the same exports as the desktop app, headless, for
 //! servers and schedulers. It never opens a window and never touches Tauri:
-//! it only uses `genesys_core` (the engine, profiles and keychain shared with
-//! the app). `--help` documents the subcommands, exit codes and environment.
+//! every subcommand calls the app's operations (`genesys_ops`) with a
+//! [`host::TerminalHost`] (the same engine, profiles and keychain as the
+//! app). `--help` documents the subcommands, exit codes and environment.
 use std::process::ExitCode;
 
 use clap::Parser;
+use genesys_core::genesys::RetryPolicy;
 /// Text that may come from the server (messages, names), without terminal control characters.
 use genesys_core::terminal::sanitize_for_terminal as safe;
 use genesys_core::Result;
+use genesys_ops::{Ops, OpsConfig};
 
 mod args;
 mod dates;
 mod exit;
 mod export;
+mod host;
 mod manage;
 mod progress;
 mod run;
@@ -42,27 +46,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    let (config_flag, data_flag) = (cli.config_dir.as_deref(), cli.data_dir.as_deref());
+    let ops_with = |retry: Option<RetryPolicy>| -> Result<Ops> {
+        let config_dir = manage::config_dir(config_flag)?;
+        let data_dir = manage::data_dir(data_flag)?;
+        Ok(open_ops(config_dir, data_dir, retry))
+    };
+    let ops = || ops_with(None);
     match cli.command {
         Command::Regions => {
             regions();
             Ok(())
         }
         Command::Export(args) => {
-            let job = export::prepare(&args, cli.config_dir.as_deref())?;
-            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
-            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
-            // History and resume checkpoints, shared with the app.
-            let (ctx, notices) = tokio::task::block_in_place(|| {
-                genesys_core::jobs::Context::open(
-                    config_dir,
-                    data_dir,
-                    std::sync::Arc::new(genesys_core::secrets::KeyringStore::new()),
-                )
-            });
-            for n in notices {
-                eprintln!("note: {}", safe(&n));
-            }
-            let summary = run::run(ctx, job).await?;
+            let ops = ops_with(Some(export::retry_policy(&args)))?;
+            let job = export::prepare(&args, &ops)?;
+            let summary = run::run(&ops, job).await?;
             for w in &summary.warnings {
                 eprintln!("note: {}", safe(w));
             }
@@ -75,35 +74,38 @@ async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Profiles(cmd) => {
-            let dir = manage::config_dir(cli.config_dir.as_deref())?;
-            tokio::task::block_in_place(|| manage::profiles(&dir, cmd))
-        }
+        Command::Profiles(cmd) => manage::profiles(&ops()?, cmd).await,
         Command::Connections(ConnectionsCommand::Test { name }) => {
-            let dir = manage::config_dir(cli.config_dir.as_deref())?;
-            manage::test_connection(&dir, &name).await
+            manage::test_connection(&ops()?, &name).await
         }
-        Command::Schedule(cmd) => {
-            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
-            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
-            tokio::task::block_in_place(|| schedule::command(&config_dir, &data_dir, cmd))
-        }
-        Command::RunScheduled(args) => {
-            let config_dir = manage::config_dir(cli.config_dir.as_deref())?;
-            let data_dir = manage::data_dir(cli.data_dir.as_deref())?;
-            schedule::run_scheduled(config_dir, data_dir, args).await
-        }
-        Command::Connections(cmd) => {
-            let dir = manage::config_dir(cli.config_dir.as_deref())?;
-            // The keychain calls block (D-Bus round trips).
-            tokio::task::block_in_place(|| manage::connections(&dir, cmd))
-        }
+        Command::Connections(cmd) => manage::connections(&ops()?, cmd).await,
+        Command::Schedule(cmd) => schedule::command(&ops()?, cmd).await,
+        Command::RunScheduled(args) => schedule::run_scheduled(&ops()?, args).await,
     }
+}
+
+/// The operations' state on these folders (shared with the desktop app),
+/// with its start-up notices on stderr.
+fn open_ops(
+    config_dir: std::path::PathBuf,
+    data_dir: std::path::PathBuf,
+    retry: Option<RetryPolicy>,
+) -> Ops {
+    let secrets = std::sync::Arc::new(genesys_core::secrets::KeyringStore::new());
+    let config = OpsConfig {
+        retry,
+        ..OpsConfig::new(config_dir, data_dir, secrets)
+    };
+    let ops = tokio::task::block_in_place(|| Ops::open(config));
+    for n in ops.notices() {
+        eprintln!("note: {}", safe(&n));
+    }
+    ops
 }
 
 /// `regions`: one line per region, aligned, for people and for `grep`.
 fn regions() {
-    let all = genesys_core::genesys::regions();
+    let all = genesys_ops::list_regions();
     println!("{:<16} {:<16} {:<26} NAME", "KEY", "AWS REGION", "DOMAIN");
     for r in all {
         println!(

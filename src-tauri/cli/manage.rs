@@ -3,11 +3,13 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use genesys_core::profiles::{Connection, DateRange, QueryProfile, Store};
+use genesys_core::profiles::{Connection, DateRange};
 use genesys_core::secrets::{KeyringStore, Secret, SecretStore};
 use genesys_core::{Error, ErrorKind, Result};
+use genesys_ops::{ConnectionInput, Ops};
 
 use crate::args::{ConnectionsCommand, ProfilesCommand};
+use crate::host::TerminalHost;
 
 /// The app's identifier: its config folder name and keychain service.
 pub const APP_ID: &str = "com.genesysexport.desktop";
@@ -39,56 +41,6 @@ pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
-/// Open the saved settings, printing start-up notices (a damaged file set
-/// aside, a migration) to stderr.
-pub fn open_store(dir: &Path) -> Store {
-    let (store, notices) = Store::open(dir);
-    for n in notices {
-        eprintln!("note: {n}");
-    }
-    store
-}
-
-/// A saved connection by name (case-insensitive).
-pub fn find_connection<'a>(store: &'a Store, name: &str) -> Result<&'a Connection> {
-    let wanted = name.trim().to_lowercase();
-    store
-        .connections()
-        .iter()
-        .find(|c| c.name.to_lowercase() == wanted)
-        .ok_or_else(|| {
-            let names: Vec<&str> = store.connections().iter().map(|c| c.name.as_str()).collect();
-            Error::invalid(
-                "connection",
-                if names.is_empty() {
-                    format!("There is no saved connection \"{name}\" (none are saved yet; add one with `connections add`).")
-                } else {
-                    format!("There is no saved connection \"{name}\". Saved: {}.", names.join(", "))
-                },
-            )
-        })
-}
-
-/// A saved profile by name (case-insensitive).
-pub fn find_profile<'a>(store: &'a Store, name: &str) -> Result<&'a QueryProfile> {
-    let wanted = name.trim().to_lowercase();
-    store
-        .profiles()
-        .iter()
-        .find(|p| p.name.to_lowercase() == wanted)
-        .ok_or_else(|| {
-            let names: Vec<&str> = store.profiles().iter().map(|p| p.name.as_str()).collect();
-            Error::invalid(
-                "profile",
-                if names.is_empty() {
-                    format!("There is no saved profile \"{name}\" (none are saved yet; create one in the app or import a file with `profiles import`).")
-                } else {
-                    format!("There is no saved profile \"{name}\". Saved: {}.", names.join(", "))
-                },
-            )
-        })
-}
-
 fn range_label(range: &DateRange) -> String {
     match range {
         DateRange::Preset { preset } => preset.label().to_string(),
@@ -98,10 +50,10 @@ fn range_label(range: &DateRange) -> String {
 }
 
 /// `profiles list|import|export`.
-pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
-    let mut store = open_store(dir);
+pub async fn profiles(ops: &Ops, cmd: ProfilesCommand) -> Result<()> {
     match cmd {
         ProfilesCommand::List => {
+            let store = ops.ctx.store();
             println!(
                 "{:<28} {:<24} {:<26} {:<6} GRAIN",
                 "NAME", "CONNECTION", "RANGE", "FORMAT"
@@ -123,7 +75,8 @@ pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
             Ok(())
         }
         ProfilesCommand::Import { file } => {
-            let report = store.import_profiles(&file)?;
+            let host = TerminalHost::new(true).opening(file.clone());
+            let report = genesys_ops::import_profiles(ops, &host).await?;
             for name in &report.imported_names {
                 println!("imported: {name}");
             }
@@ -142,8 +95,11 @@ pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
             Ok(())
         }
         ProfilesCommand::Export { name, file } => {
-            let id = find_profile(&store, &name)?.id;
-            let n = store.export_profiles(Some(&[id]), &file)?;
+            let id = genesys_ops::profile_named(ops, &name)?.id.to_string();
+            let host = TerminalHost::new(true).saving_to(file.clone(), true);
+            let n = genesys_ops::export_profiles(ops, &host, Some(vec![id]))
+                .await?
+                .count;
             println!("wrote {n} profile to {} (no secrets)", file.display());
             Ok(())
         }
@@ -151,7 +107,7 @@ pub fn profiles(dir: &Path, cmd: ProfilesCommand) -> Result<()> {
 }
 
 /// Read the secret from stdin: the first line, without its line ending.
-fn read_secret_from_stdin() -> Result<Secret> {
+fn read_secret_from_stdin() -> Result<String> {
     let mut text = String::new();
     std::io::stdin()
         .take(64 * 1024)
@@ -169,27 +125,28 @@ fn read_secret_from_stdin() -> Result<Secret> {
             "Give the client secret on stdin, e.g. `... connections add ... < secret.txt`.",
         ));
     }
-    Ok(Secret::new(line))
+    Ok(line)
 }
 
-/// `connections list|add|remove` (`test` needs the network: see `main`).
-pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
-    let mut store = open_store(dir);
-    let keychain = KeyringStore::new();
+/// `connections list|add|edit|remove` (`test` needs the network: see `main`).
+pub async fn connections(ops: &Ops, cmd: ConnectionsCommand) -> Result<()> {
     match cmd {
         ConnectionsCommand::List => {
             println!(
                 "{:<24} {:<34} {:<38} SECRET",
                 "NAME", "ENVIRONMENT", "CLIENT ID"
             );
-            for c in store.connections() {
+            // A terminal can wait for the keychain's answer (a window cannot).
+            let wait = ops.ctx.secrets.timeout();
+            for v in genesys_ops::list_connections_waiting(ops, wait).await? {
+                let c = &v.connection;
                 let secret = if c.is_demo {
                     "not needed (demo)"
                 } else {
-                    match keychain.has(&c.id.to_string()) {
-                        Ok(true) => "in keychain",
-                        Ok(false) => "missing",
-                        Err(_) => "keychain unavailable",
+                    match (v.secret_unknown, v.has_secret) {
+                        (true, _) => "keychain unavailable",
+                        (false, true) => "in keychain",
+                        (false, false) => "missing",
                     }
                 };
                 println!(
@@ -204,11 +161,7 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             environment,
             client_id,
         } => {
-            if store
-                .connections()
-                .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(name.trim()))
-            {
+            if genesys_ops::connection_named(ops, &name).is_ok() {
                 return Err(Error::invalid(
                     "name",
                     format!("A connection named \"{}\" already exists; remove it first or choose another name.", name.trim()),
@@ -217,17 +170,16 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             // Check the region before asking for anything else.
             genesys_core::genesys::Environment::parse(&environment)?;
             let secret = read_secret_from_stdin()?;
-            let conn = Connection {
-                id: uuid::Uuid::new_v4(),
+            let input = ConnectionInput {
+                id: None,
                 name,
                 environment,
                 client_id,
-                is_demo: false,
             };
-            let saved = store.save_connection(conn, Some(&secret), &keychain)?;
+            let saved = genesys_ops::save_connection(ops, input, Some(secret)).await?;
             println!(
                 "saved connection \"{}\" (secret in the OS keychain)",
-                saved.name
+                saved.connection.name
             );
             Ok(())
         }
@@ -238,29 +190,27 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             client_id,
             new_secret,
         } => {
-            let mut conn = find_connection(&store, &name)?.clone();
-            if let Some(n) = rename {
-                conn.name = n;
-            }
-            if let Some(e) = environment {
-                conn.environment = e;
-            }
-            if let Some(c) = client_id {
-                conn.client_id = c;
-            }
+            let conn = genesys_ops::connection_named(ops, &name)?;
+            let input = ConnectionInput {
+                id: Some(conn.id.to_string()),
+                name: rename.unwrap_or(conn.name),
+                environment: environment.unwrap_or(conn.environment),
+                client_id: client_id.unwrap_or(conn.client_id),
+            };
             let secret = if new_secret {
                 // Check the region before asking for anything else.
-                genesys_core::genesys::Environment::parse(&conn.environment)?;
+                genesys_core::genesys::Environment::parse(&input.environment)?;
                 Some(read_secret_from_stdin()?)
             } else {
                 None
             };
+            let with_secret = secret.is_some();
             // The core refuses a new address or client id without a new secret.
-            let saved = store.save_connection(conn, secret.as_ref(), &keychain)?;
+            let saved = genesys_ops::save_connection(ops, input, secret).await?;
             println!(
                 "saved connection \"{}\"{}",
-                saved.name,
-                if secret.is_some() {
+                saved.connection.name,
+                if with_secret {
                     " (new secret in the OS keychain)"
                 } else {
                     ""
@@ -269,8 +219,8 @@ pub fn connections(dir: &Path, cmd: ConnectionsCommand) -> Result<()> {
             Ok(())
         }
         ConnectionsCommand::Remove { name } => {
-            let conn = find_connection(&store, &name)?.clone();
-            store.delete_connection(conn.id, &keychain)?;
+            let conn = genesys_ops::connection_named(ops, &name)?;
+            genesys_ops::delete_connection(ops, &conn.id.to_string()).await?;
             println!(
                 "removed connection \"{}\" and its keychain entry",
                 conn.name
@@ -320,22 +270,13 @@ pub fn connection_secret(conn: &Connection, named: Option<&str>) -> Result<Secre
 }
 
 /// `connections test NAME`: log in and check the details permission.
-pub async fn test_connection(dir: &Path, name: &str) -> Result<()> {
-    let store = open_store(dir);
-    let conn = find_connection(&store, name)?.clone();
-    let environment = conn.parsed_environment()?;
+pub async fn test_connection(ops: &Ops, name: &str) -> Result<()> {
+    let conn = genesys_ops::connection_named(ops, name)?;
+    conn.parsed_environment()?;
     // The connection is named on the command line: GENESYS_CLIENT_SECRET, when set, is for it.
     let named = crate::export::secret_from_env().map(|_| name);
     let secret = tokio::task::block_in_place(|| connection_secret(&conn, named))?;
-    let client = genesys_core::genesys::Client::new(genesys_core::genesys::ClientConfig::new(
-        environment,
-        genesys_core::genesys::Credentials::new(conn.client_id.clone(), secret),
-    ))?;
-    let answer = client.test_connection().await?;
-    println!(
-        "{}: {}",
-        crate::safe(&conn.name),
-        crate::safe(&answer.to_string())
-    );
+    let answer = genesys_ops::check_connection(ops, conn.clone(), Some(secret)).await?;
+    println!("{}: {}", crate::safe(&conn.name), crate::safe(&answer));
     Ok(())
 }

@@ -1,18 +1,17 @@
-//! Running one export through the engine the app uses (`jobs::run_export`:
+//! Running one export through the app's operation (`genesys_ops::run_export`:
 //! history, the per-connection queue, resume checkpoints), with progress,
 //! Ctrl-C (and SIGTERM) cancelling cleanly, and `--resume`.
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use genesys_core::genesys::{Client, EntityKind, RetryPolicy, Secret};
-use genesys_core::jobs::{self, AdHoc, Context, ExportEvent, ExportSource, RunSpec, RunSummary};
+use genesys_core::genesys::Secret;
+use genesys_core::jobs::{AdHoc, ExportSource, RunStatus, RunSummary};
 use genesys_core::profiles::{Connection, QueryProfile};
-use genesys_core::{Error, ErrorKind, Result};
-use tokio_util::sync::CancellationToken;
+use genesys_core::{Error, Result};
+use genesys_ops::{ExportRequest, Ops};
 
-use crate::progress::Progress;
+use crate::host::TerminalHost;
 
 /// Everything one export needs, checked.
 pub struct Job {
@@ -24,56 +23,12 @@ pub struct Job {
     pub secret: Secret,
     /// `--queue` values as typed (names or ids), resolved through the client's lookups.
     pub queues: Vec<String>,
-    pub retry: RetryPolicy,
     /// Absolute.
     pub destination: PathBuf,
     pub replace: bool,
     /// Continue the newest interrupted run of the same export, if any.
     pub resume: bool,
     pub quiet: bool,
-}
-
-fn looks_like_id(s: &str) -> bool {
-    s.len() == 36 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-}
-
-/// Queue names (case-insensitive) or ids → ids.
-async fn resolve_queues(client: &Client, wanted: &[String]) -> Result<Vec<String>> {
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let all = client.list_entities(EntityKind::Queue, None).await?;
-    let mut ids = Vec::new();
-    for w in wanted {
-        let found = all
-            .iter()
-            .find(|q| q.id == *w)
-            .or_else(|| all.iter().find(|q| q.name.eq_ignore_ascii_case(w)));
-        match found {
-            Some(q) => ids.push(q.id.clone()),
-            None if looks_like_id(w) => ids.push(w.clone()),
-            None => {
-                let lower = w.to_lowercase();
-                let similar: Vec<&str> = all
-                    .iter()
-                    .filter(|q| q.name.to_lowercase().contains(&lower))
-                    .map(|q| q.name.as_str())
-                    .take(5)
-                    .collect();
-                let hint = if similar.is_empty() {
-                    "Check the spelling, or give the queue's id.".to_string()
-                } else {
-                    format!("Did you mean: {}?", similar.join(", "))
-                };
-                return Err(Error::invalid(
-                    "queue",
-                    format!("There is no queue named \"{w}\". {hint}"),
-                ));
-            }
-        }
-    }
-    ids.dedup();
-    Ok(ids)
 }
 
 /// Resolves when the user asks to stop (Ctrl-C, or SIGTERM on Unix).
@@ -109,93 +64,55 @@ pub(crate) async fn let_cleanup_finish() {
     }
 }
 
-/// Run the export. Returns the summary of the file written.
-pub async fn run(mut ctx: Context, job: Job) -> Result<RunSummary> {
-    ctx.retry = Some(job.retry.clone());
-    let progress = Progress::new(job.quiet);
-    let cancel = CancellationToken::new();
-    let outcome = {
-        let work = run_inner(&ctx, job, &progress, cancel.clone());
-        tokio::pin!(work);
-        tokio::select! {
-            r = &mut work => r,
-            _ = interrupted() => {
-                progress.say("Cancelling: stopping requests and deleting open export jobs…");
-                cancel.cancel();
-                match work.await {
-                    // Finished in the same instant: keep the file, it is complete.
-                    Ok(summary) => Ok(summary),
-                    Err(_) => Err(Error::cancelled()),
-                }
-            }
+/// Run an operation registered under `run_id`; Ctrl-C (or SIGTERM) cancels
+/// it through `cancel_export` and waits for it to stop cleanly.
+pub(crate) async fn until_interrupted<T>(
+    ops: &Ops,
+    host: &TerminalHost,
+    run_id: &str,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::pin!(work);
+    let outcome = tokio::select! {
+        // The operation registers its run id on its first poll: poll it first.
+        biased;
+        r = &mut work => r,
+        _ = interrupted() => {
+            host.say("Cancelling: stopping requests and deleting open export jobs…");
+            genesys_ops::cancel_export(ops, run_id);
+            // Finished in the same instant: keep the result, the file is complete.
+            work.await
         }
     };
-    progress.finish();
+    host.finish();
     if outcome.is_err() {
         let_cleanup_finish().await;
     }
     outcome
 }
 
-async fn run_inner(
-    ctx: &Context,
-    mut job: Job,
-    progress: &Progress,
-    cancel: CancellationToken,
-) -> Result<RunSummary> {
-    if !job.queues.is_empty() {
-        progress.say("Looking up queues…");
-        let client = jobs::client_for(ctx, &job.connection, Some(job.secret.clone()))?;
-        job.profile.filters.queue_ids = resolve_queues(&client, &job.queues).await?;
-    }
-    let spec = RunSpec {
-        run_id: format!("cli-{}", uuid::Uuid::new_v4()),
+/// Run the export. Returns the summary of the file written.
+pub async fn run(ops: &Ops, job: Job) -> Result<RunSummary> {
+    let host = TerminalHost::new(job.quiet).saving_to(job.destination, job.replace);
+    let run_id = format!("cli-{}", uuid::Uuid::new_v4());
+    let request = ExportRequest {
+        run_id: run_id.clone(),
         source: ExportSource::AdHoc(Box::new(AdHoc {
-            connection: job.connection.clone(),
-            profile: job.profile.clone(),
+            connection: job.connection,
+            profile: job.profile,
         })),
-        secret: Some(job.secret.clone()),
-        now: None,
         range: Some(job.range),
-        replace: job.replace,
-        keep_partial: false,
+        secret: Some(job.secret),
+        queues: job.queues,
+        resume_matching: job.resume,
     };
-    let sink = progress.clone();
-    let events: jobs::EventSink = Arc::new(move |e: ExportEvent| sink.event(&e));
-    let resumable = if job.resume {
-        let found =
-            tokio::task::block_in_place(|| jobs::find_resumable(ctx, &spec, &job.destination))?;
-        if found.is_none() {
-            eprintln!(
-                "No interrupted export of this query into {} to resume; starting it from the beginning.",
-                job.destination.display()
-            );
-        }
-        found
-    } else {
-        None
-    };
-    let result = match resumable {
-        Some(entry) => {
-            progress.say(&format!(
-                "Resuming the interrupted export started {} from its last checkpoint.",
-                entry.started_at.format("%Y-%m-%d %H:%M UTC")
-            ));
-            jobs::resume_export(
-                ctx,
-                &entry.run_id,
-                Some(job.secret.clone()),
-                events,
-                cancel.clone(),
-            )
-            .await
-        }
-        None => jobs::run_export(ctx, spec, job.destination.clone(), events, cancel.clone()).await,
-    };
-    match result {
-        Err(e) if cancel.is_cancelled() && e.kind != ErrorKind::Cancelled => {
+    let work = genesys_ops::run_export(ops, &host, request);
+    let result = until_interrupted(ops, &host, &run_id, work).await?;
+    match (result.status, result.summary) {
+        (RunStatus::Done, Some(summary)) => Ok(summary),
+        _ => {
+            let_cleanup_finish().await;
             Err(Error::cancelled())
         }
-        other => other,
     }
 }

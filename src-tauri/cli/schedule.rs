@@ -1,33 +1,17 @@
-//! `schedule add|list|remove` and `run-scheduled`: thin calls into
-//! `genesys_core::schedule`, which holds every rule.
+//! `schedule add|list|remove` and `run-scheduled`: calls of the schedule
+//! operations (`genesys_ops`; every rule is in `genesys_core::schedule`).
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use genesys_core::jobs::{self, Context, ExportEvent};
-use genesys_core::schedule::{
-    self, Launcher, NewSchedule, OsScheduler, RunOutcome, RunStatus, ScheduleStore,
-};
+use genesys_core::schedule::{NewSchedule, RunOutcome, RunStatus};
 use genesys_core::{Error, Result};
-use tokio_util::sync::CancellationToken;
+use genesys_ops::Ops;
 
 use crate::args::{RunScheduledArgs, ScheduleCommand};
-use crate::manage;
-use crate::progress::Progress;
+use crate::host::TerminalHost;
 
 fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).map_err(|e| Error::io(format!("Cannot use {}", path.display()), &e))
-}
-
-/// The OS entry runs this very program, with these folders.
-fn launcher(config_dir: &Path, data_dir: &Path) -> Result<Launcher> {
-    let program = std::env::current_exe()
-        .map_err(|e| Error::io("Cannot find the path of genesys-export-cli", &e))?;
-    Ok(Launcher {
-        program,
-        config_dir: absolute(config_dir)?,
-        data_dir: absolute(data_dir)?,
-    })
 }
 
 /// A time for people: local to the schedule's zone, with the zone.
@@ -40,9 +24,8 @@ fn when(t: Option<DateTime<Utc>>, zone: &str) -> String {
 }
 
 /// `schedule add|list|remove`.
-pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Result<()> {
-    let schedules = ScheduleStore::new(config_dir);
-    let scheduler = OsScheduler::for_this_user()?;
+pub async fn command(ops: &Ops, cmd: ScheduleCommand) -> Result<()> {
+    let host = TerminalHost::new(true);
     match cmd {
         ScheduleCommand::Add {
             profile,
@@ -51,23 +34,15 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
             folder,
             time_zone,
         } => {
-            let store = manage::open_store(config_dir);
-            let profile = manage::find_profile(&store, &profile)?.clone();
-            let launcher = launcher(config_dir, data_dir)?;
-            let added = schedule::add(
-                &store,
-                &schedules,
-                &scheduler,
-                &launcher,
-                NewSchedule {
-                    profile_id: profile.id,
-                    every,
-                    at,
-                    folder: absolute(&folder)?,
-                    time_zone,
-                },
-                Utc::now(),
-            )?;
+            let profile = genesys_ops::profile_named(ops, &profile)?;
+            let request = NewSchedule {
+                profile_id: profile.id,
+                every,
+                at,
+                folder: absolute(&folder)?,
+                time_zone,
+            };
+            let added = genesys_ops::add_schedule(ops, &host, request).await?;
             let s = &added.schedule;
             println!(
                 "Scheduled \"{}\" {} at {} ({}) into {}.",
@@ -88,8 +63,7 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
             Ok(())
         }
         ScheduleCommand::List => {
-            let store = manage::open_store(config_dir);
-            let views = schedule::list(&store, &schedules, data_dir, Utc::now())?;
+            let views = genesys_ops::list_schedules(ops, &host).await?;
             if views.is_empty() {
                 println!("No schedules. Add one with `genesys-export-cli schedule add`.");
                 return Ok(());
@@ -133,7 +107,7 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
             Ok(())
         }
         ScheduleCommand::Remove { id } => {
-            let (removed, note) = schedule::remove(&schedules, &scheduler, &id)?;
+            let (removed, note) = genesys_ops::remove_schedule(ops, &id).await?;
             println!(
                 "Removed schedule {} and its system scheduler entry.",
                 removed.id
@@ -149,51 +123,13 @@ pub fn command(config_dir: &Path, data_dir: &Path, cmd: ScheduleCommand) -> Resu
 /// `run-scheduled --schedule ID`: run the schedule's profile through the
 /// engine (history, the per-client queue, checkpoints), Ctrl-C and SIGTERM
 /// cancelling cleanly (systemd stops a service with SIGTERM).
-pub async fn run_scheduled(
-    config_dir: PathBuf,
-    data_dir: PathBuf,
-    args: RunScheduledArgs,
-) -> Result<()> {
-    let (ctx, notices) = tokio::task::block_in_place(|| {
-        Context::open(
-            config_dir,
-            data_dir,
-            Arc::new(genesys_core::secrets::KeyringStore::new()),
-        )
-    });
-    for n in notices {
-        eprintln!("note: {n}");
-    }
+pub async fn run_scheduled(ops: &Ops, args: RunScheduledArgs) -> Result<()> {
     // GENESYS_CLIENT_SECRET overrides the keychain (servers without one).
     let secret = crate::export::secret_from_env();
-    let progress = Progress::new(args.quiet);
-    let sink = progress.clone();
-    let events: jobs::EventSink = Arc::new(move |e: ExportEvent| sink.event(&e));
-    let cancel = CancellationToken::new();
-    let outcome = {
-        let work = schedule::run(
-            &ctx,
-            &args.schedule,
-            secret,
-            args.if_due,
-            events,
-            cancel.clone(),
-            Utc::now(),
-        );
-        tokio::pin!(work);
-        tokio::select! {
-            r = &mut work => r,
-            _ = crate::run::interrupted() => {
-                progress.say("Cancelling: stopping requests and deleting open export jobs…");
-                cancel.cancel();
-                match work.await {
-                    Ok(done) => Ok(done),
-                    Err(_) => Err(Error::cancelled()),
-                }
-            }
-        }
-    };
-    progress.finish();
+    let host = TerminalHost::new(args.quiet);
+    let run_id = format!("cli-{}", uuid::Uuid::new_v4());
+    let work = genesys_ops::run_schedule(ops, &host, &run_id, &args.schedule, secret, args.if_due);
+    let outcome = crate::run::until_interrupted(ops, &host, &run_id, work).await;
     match outcome {
         Ok(RunOutcome::Done(summary)) => {
             for w in &summary.warnings {
@@ -212,9 +148,6 @@ pub async fn run_scheduled(
             );
             Ok(())
         }
-        Err(e) => {
-            crate::run::let_cleanup_finish().await;
-            Err(e)
-        }
+        Err(e) => Err(e),
     }
 }

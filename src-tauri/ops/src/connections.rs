@@ -37,7 +37,53 @@ fn typed_secret(secret: Option<String>) -> Option<Secret> {
 
 /// `list_connections`: never waits long for the keychain (see `secretUnknown`).
 pub async fn list_connections(ops: &Ops) -> Result<Vec<ConnectionView>> {
-    ops.blocking(|ctx| Ok(ctx.connection_views())).await
+    list_connections_waiting(ops, genesys_core::jobs::LIST_KEYCHAIN_WAIT).await
+}
+
+/// The connections, asking the keychain for at most `wait` in all (the
+/// command line can wait for its answer; a window cannot).
+pub async fn list_connections_waiting(
+    ops: &Ops,
+    wait: std::time::Duration,
+) -> Result<Vec<ConnectionView>> {
+    ops.blocking(move |ctx| {
+        let connections = ctx.store().connections().to_vec();
+        let deadline = std::time::Instant::now() + wait;
+        Ok(connections
+            .into_iter()
+            .map(|c| ctx.connection_view(c, deadline))
+            .collect())
+    })
+    .await
+}
+
+/// A saved connection by name (case-insensitive): how the command line names them.
+pub fn connection_named(ops: &Ops, name: &str) -> Result<Connection> {
+    let store = ops.ctx.store();
+    let wanted = name.trim().to_lowercase();
+    let found = store
+        .connections()
+        .iter()
+        .find(|c| c.name.to_lowercase() == wanted);
+    if let Some(c) = found {
+        return Ok(c.clone());
+    }
+    let names: Vec<&str> = store
+        .connections()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    Err(Error::invalid(
+        "connection",
+        if names.is_empty() {
+            format!("There is no saved connection \"{name}\" (none are saved yet; add one with `connections add`).")
+        } else {
+            format!(
+                "There is no saved connection \"{name}\". Saved: {}.",
+                names.join(", ")
+            )
+        },
+    ))
 }
 
 /// `save_connection`: create (no id) or update; the secret is kept when
@@ -96,11 +142,7 @@ pub async fn test_connection(
         },
         (None, None) => return Err(Error::invalid("connection", "Choose a connection to test.")),
     };
-    let secret = typed_secret(secret);
-    let client = ops
-        .blocking(move |ctx| genesys_core::jobs::client_for(ctx, &conn, secret))
-        .await?;
-    match client.test_connection().await {
+    match check_connection(ops, conn, typed_secret(secret)).await {
         Ok(message) => Ok(TestResult { ok: true, message }),
         Err(e) if e.kind == ErrorKind::InvalidInput => Err(e),
         Err(e) => Ok(TestResult {
@@ -108,6 +150,20 @@ pub async fn test_connection(
             message: e.message,
         }),
     }
+}
+
+/// Log in with a connection and check the details permission: Genesys's
+/// answer in plain words, or the error (the command line's
+/// `connections test` exits with its kind's code).
+pub async fn check_connection(
+    ops: &Ops,
+    connection: Connection,
+    secret: Option<Secret>,
+) -> Result<String> {
+    let client = ops
+        .blocking(move |ctx| genesys_core::jobs::client_for(ctx, &connection, secret))
+        .await?;
+    client.test_connection().await
 }
 
 /// `list_entities`: queues, agents, wrap-up codes or divisions for a picker.

@@ -99,6 +99,19 @@ pub trait Host: Send + Sync {
         None
     }
 
+    /// A line of information for the person while an operation works
+    /// ("Looking up queues…", "Resuming the interrupted export…"): the
+    /// terminal prints it; the desktop logs it.
+    fn note(&self, text: &str) {
+        tracing::info!("{text}");
+    }
+
+    /// The command-line program the OS scheduler runs for a schedule (the
+    /// CLI itself, or the one installed beside the app).
+    fn scheduled_program(&self) -> Result<PathBuf> {
+        Err(unsupported("schedule exports"))
+    }
+
     /// The clock (presets such as "yesterday" and file names resolve against it).
     fn now(&self) -> DateTime<Utc> {
         Utc::now()

@@ -12,23 +12,27 @@ pub mod app;
 pub mod connections;
 pub mod host;
 pub mod profiles;
+pub mod queues;
 pub mod runs;
+pub mod schedules;
 mod state;
 
 pub use app::{app_info, list_regions, start_demo, AppInfo, DemoResult};
 pub use connections::{
-    delete_connection, list_connections, list_entities, save_connection, test_connection,
-    ConnectionInput, TestResult,
+    check_connection, connection_named, delete_connection, list_connections,
+    list_connections_waiting, list_entities, save_connection, test_connection, ConnectionInput,
+    TestResult,
 };
 pub use host::{Chosen, FileFilter, Host, OpenDialog, SaveDialog};
 pub use profiles::{
     delete_profile, export_profiles, get_settings, import_profiles, list_columns, list_profiles,
-    save_profile, save_settings, ProfileView, ProfilesExported, ProfilesImported,
+    profile_named, save_profile, save_settings, ProfileView, ProfilesExported, ProfilesImported,
 };
 pub use runs::{
     cancel_export, discard_resume, list_history, open_file, pending_resumes, preview,
-    resume_export, show_in_folder, start_export,
+    resume_export, run_export, show_in_folder, start_export, ExportRequest,
 };
+pub use schedules::{add_schedule, list_schedules, remove_schedule, run_schedule};
 pub use state::{Ops, OpsConfig};
 
 use genesys_core::{Error, Result};

@@ -2,7 +2,7 @@
 use genesys_core::export::{columns, ColumnInfo, Grain};
 use genesys_core::jobs::HistoryEntry;
 use genesys_core::profiles::{QueryProfile, Settings};
-use genesys_core::Result;
+use genesys_core::{Error, Result};
 use serde::Serialize;
 
 use crate::host::{FileFilter, Host, OpenDialog, SaveDialog};
@@ -61,6 +61,31 @@ pub async fn list_profiles(ops: &Ops) -> Result<Vec<ProfileView>> {
             .collect())
     })
     .await
+}
+
+/// A saved profile by name (case-insensitive): how the command line names them.
+pub fn profile_named(ops: &Ops, name: &str) -> Result<QueryProfile> {
+    let store = ops.ctx.store();
+    let wanted = name.trim().to_lowercase();
+    if let Some(p) = store
+        .profiles()
+        .iter()
+        .find(|p| p.name.to_lowercase() == wanted)
+    {
+        return Ok(p.clone());
+    }
+    let names: Vec<&str> = store.profiles().iter().map(|p| p.name.as_str()).collect();
+    Err(Error::invalid(
+        "profile",
+        if names.is_empty() {
+            format!("There is no saved profile \"{name}\" (none are saved yet; create one in the app or import a file with `profiles import`).")
+        } else {
+            format!(
+                "There is no saved profile \"{name}\". Saved: {}.",
+                names.join(", ")
+            )
+        },
+    ))
 }
 
 /// `save_profile`: create or update (field-level errors for bad input).

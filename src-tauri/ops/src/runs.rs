@@ -3,14 +3,18 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use genesys_core::export::Format;
 use genesys_core::jobs::{
-    self, CancelledData, EventSink, ExportEvent, HistoryEntry, PreviewResult, RunResult, RunSpec,
-    RunSummary,
+    self, AdHoc, CancelledData, EventSink, ExportEvent, ExportSource, HistoryEntry, PreviewResult,
+    RunResult, RunSpec, RunSummary,
 };
+use genesys_core::secrets::Secret;
 use genesys_core::{ErrorKind, Result};
+use uuid::Uuid;
 
 use crate::host::{FileFilter, Host, SaveDialog};
+use crate::queues::resolve_queues;
 use crate::{parse_id, Ops};
 
 /// The save dialog's file type for a format.
@@ -34,13 +38,13 @@ fn outcome(r: Result<RunSummary>) -> Result<RunResult> {
 /// A run's events, passed on until the operation answers: tasks of the run
 /// that are still winding down (an async job being deleted) cannot send
 /// anything after its outcome.
-struct Gate {
+pub(crate) struct Gate {
     open: Arc<AtomicBool>,
-    sink: EventSink,
+    pub(crate) sink: EventSink,
 }
 
 impl Gate {
-    fn new(host: &impl Host) -> Self {
+    pub(crate) fn new(host: &impl Host) -> Self {
         let open = Arc::new(AtomicBool::new(true));
         let inner = host.run_events();
         let flag = open.clone();
@@ -59,9 +63,40 @@ impl Drop for Gate {
     }
 }
 
-/// `start_export`: ask the host where to save, then run the export of a
-/// saved profile, its events going to the host. Cancelling the dialog (or
-/// the run) → status `cancelled`.
+/// One export as asked for.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// Minted by the caller (the UI: `crypto.randomUUID()`; the CLI: `cli-<uuid>`).
+    pub run_id: String,
+    /// A saved profile (the app), or a profile and connection given in full (the CLI).
+    pub source: ExportSource,
+    /// An exact range `[from, to)` instead of the profile's (the CLI's `--from`/`--to`).
+    pub range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Use this secret instead of the keychain (the CLI's `GENESYS_CLIENT_SECRET`).
+    pub secret: Option<Secret>,
+    /// Queues by name or id (the CLI's `--queue`), looked up before the run;
+    /// they replace the profile's queues.
+    pub queues: Vec<String>,
+    /// Continue the newest interrupted run of the same export into the same
+    /// file, when there is one (the CLI's `--resume`).
+    pub resume_matching: bool,
+}
+
+impl ExportRequest {
+    /// A saved profile's export, as the app starts it.
+    pub fn profile(run_id: impl Into<String>, profile_id: Uuid) -> Self {
+        Self {
+            run_id: run_id.into(),
+            source: ExportSource::Profile(profile_id),
+            range: None,
+            secret: None,
+            queues: Vec::new(),
+            resume_matching: false,
+        }
+    }
+}
+
+/// `start_export`: a saved profile's export (see [`run_export`]).
 pub async fn start_export(
     ops: &Ops,
     host: &impl Host,
@@ -69,13 +104,28 @@ pub async fn start_export(
     profile_id: &str,
 ) -> Result<RunResult> {
     let profile_id = parse_id("profileId", profile_id)?;
+    run_export(ops, host, ExportRequest::profile(run_id, profile_id)).await
+}
+
+/// Run an export: ask the host where to save, then fetch and write, the
+/// events going to the host. Cancel it with [`cancel_export`] (its run id is
+/// registered first, so Cancel works even while the dialog is open).
+/// Cancelling the dialog or the run → status `cancelled`; failures are errors.
+pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Result<RunResult> {
     let ctx = ops.ctx.clone();
-    // Registered first, so Cancel works even while the dialog is open.
     let owner = host.owner();
-    let guard = ctx.registry.register(&run_id, owner.as_deref())?;
+    let guard = ctx.registry.register(&req.run_id, owner.as_deref())?;
     let gate = Gate::new(host);
     let events = gate.sink.clone();
-    let mut spec = RunSpec::profile(run_id, profile_id);
+    let mut spec = RunSpec {
+        run_id: req.run_id,
+        source: req.source,
+        secret: req.secret,
+        now: None,
+        range: req.range,
+        replace: false,
+        keep_partial: false,
+    };
     let plan = jobs::plan(&ctx, &spec)?;
     let dialog = SaveDialog {
         title: "Save the export".into(),
@@ -92,7 +142,60 @@ pub async fn start_export(
         events(ExportEvent::Cancelled(CancelledData {}));
         return Ok(RunResult::cancelled());
     }
-    outcome(jobs::run_export(&ctx, spec, chosen.path, events, guard.token()).await)
+    if !req.queues.is_empty() {
+        host.note("Looking up queues…");
+        let client = {
+            let (conn, secret) = (plan.connection.clone(), spec.secret.clone());
+            ops.blocking(move |ctx| jobs::client_for(ctx, &conn, secret))
+                .await?
+        };
+        let ids = resolve_queues(&client, &req.queues).await?;
+        match &mut spec.source {
+            ExportSource::AdHoc(adhoc) => adhoc.profile.filters.queue_ids = ids,
+            ExportSource::Profile(_) => {
+                let mut profile = plan.profile.clone();
+                profile.filters.queue_ids = ids;
+                spec.source = ExportSource::AdHoc(Box::new(AdHoc {
+                    connection: plan.connection.clone(),
+                    profile,
+                }));
+                spec.range = Some((plan.from, plan.to));
+            }
+        }
+    }
+    let resumable = if req.resume_matching {
+        let (spec, path) = (spec.clone(), chosen.path.clone());
+        let found = ops
+            .blocking(move |ctx| jobs::find_resumable(ctx, &spec, &path))
+            .await?;
+        if found.is_none() {
+            host.note(&format!(
+                "No interrupted export of this query into {} to resume; starting it from the beginning.",
+                chosen.path.display()
+            ));
+        }
+        found
+    } else {
+        None
+    };
+    let result = match resumable {
+        Some(entry) => {
+            host.note(&format!(
+                "Resuming the interrupted export started {} from its last checkpoint.",
+                entry.started_at.format("%Y-%m-%d %H:%M UTC")
+            ));
+            jobs::resume_export(&ctx, &entry.run_id, spec.secret, events, guard.token()).await
+        }
+        None => jobs::run_export(&ctx, spec, chosen.path, events, guard.token()).await,
+    };
+    // A failure while stopping after a cancel is the cancel.
+    let result = match result {
+        Err(e) if guard.token().is_cancelled() && e.kind != ErrorKind::Cancelled => {
+            Err(genesys_core::Error::cancelled())
+        }
+        other => other,
+    };
+    outcome(result)
 }
 
 /// `resume_export`: finish an interrupted run into its original destination.
