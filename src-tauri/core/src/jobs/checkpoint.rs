@@ -14,10 +14,30 @@
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
-use serde::{de::DeserializeOwned, Serialize};
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::files::{read_json, write_json_atomic};
+use super::RunPlan;
 use crate::error::{Error, ErrorKind, Result};
+use crate::export::ResumeState;
+
+/// The resume checkpoint of a run: its frozen plan and destination, and the
+/// last durable point of its export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RunCheckpoint {
+    pub version: u32,
+    pub run_id: String,
+    pub plan: RunPlan,
+    pub destination: PathBuf,
+    pub replace: bool,
+    pub keep_partial: bool,
+    pub started_at: DateTime<Utc>,
+    /// The last durable point of the export (absent until the first rows are on disk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<ResumeState>,
+}
 
 /// The checkpoint folder.
 #[derive(Debug, Clone)]

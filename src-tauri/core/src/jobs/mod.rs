@@ -3,19 +3,26 @@
 //!
 //! Everything here is Tauri-free so the app and the CLI share it.
 mod checkpoint;
+mod client;
 mod context;
 mod events;
 mod exported;
 mod files;
 mod history;
+mod history_row;
 mod locks;
+mod plan;
 mod preview;
 mod registry;
+mod resume;
 mod run;
+mod spec;
 mod sweep;
 mod throttle;
+mod tracker;
 
 pub use checkpoint::Checkpoints;
+pub use client::{client_for, client_for_async, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 pub use context::{Context, LIST_KEYCHAIN_WAIT};
 pub use events::{
     CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunResult,
@@ -24,11 +31,11 @@ pub use events::{
 pub use exported::exported_file;
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};
 pub use locks::{ConnectionLocks, ConnectionTurn};
+pub use plan::{plan, RunPlan};
 pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
-pub use run::{
-    client_for, client_for_async, find_resumable, plan, resume_export, run_export, AdHoc,
-    EventSink, ExportSource, RunPlan, RunSpec, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
-};
+pub use resume::find_resumable;
+pub use run::{resume_export, run_export};
+pub use spec::{AdHoc, EventSink, ExportSource, RunSpec};
 pub use sweep::{Sweep, STALE_AFTER};
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

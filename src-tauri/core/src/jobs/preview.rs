@@ -4,8 +4,8 @@ use futures::StreamExt;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::run::{client_for_async, plan, RunSpec};
 use super::Context;
+use super::{client_for_async, plan, RunSpec};
 use crate::error::{Error, Result};
 use crate::export::{self, Delimiter, Destination, Format};
 use crate::genesys::plan::split;
