@@ -151,7 +151,8 @@ async fn execute(
         Ok(()) => fetch_and_write(ctx, &checkpoint, secret, &tracker, &cancel).await,
         Err(e) => Err(e),
     };
-    tracker.flush();
+    // No progress after this: the run's last event follows.
+    tracker.close();
 
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let result = result.map(|summary| RunSummary {

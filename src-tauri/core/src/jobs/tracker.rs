@@ -10,6 +10,10 @@ use crate::export::WriteProgress;
 use crate::genesys::{FetchPhase, FetchProgress};
 
 /// Merges the fetch's and the writer's progress into throttled events.
+///
+/// Events are sent while the state is locked, so they arrive in order; once
+/// [`Tracker::close`]d it sends nothing more (the fetch's tasks may still
+/// report while they stop), so the run's last event stays last.
 pub(super) struct Tracker {
     events: EventSink,
     started: Instant,
@@ -21,6 +25,7 @@ struct TrackerState {
     written: WriteProgress,
     throttle: Throttle<Progress>,
     last: Progress,
+    closed: bool,
 }
 
 impl Tracker {
@@ -33,6 +38,7 @@ impl Tracker {
                 written: WriteProgress::default(),
                 throttle: Throttle::new(PROGRESS_INTERVAL),
                 last: Progress::phase(Phase::Connecting, ""),
+                closed: false,
             }),
         }
     }
@@ -43,35 +49,34 @@ impl Tracker {
 
     /// Send an event that is not progress (e.g. `queued`) in order with the rest.
     pub fn send(&self, event: ExportEvent) {
-        (self.events)(event)
+        let s = self.lock();
+        self.send_locked(&s, event);
+    }
+
+    fn send_locked(&self, s: &TrackerState, event: ExportEvent) {
+        if !s.closed {
+            (self.events)(event)
+        }
     }
 
     pub fn on_fetch(&self, p: &FetchProgress) {
-        let progress = {
-            let mut s = self.lock();
-            s.fetch = p.clone();
-            self.offer(&mut s)
-        };
-        if let Some(p) = progress {
-            self.send(ExportEvent::Progress(p));
-        }
+        let mut s = self.lock();
+        s.fetch = p.clone();
+        self.offer(&mut s);
     }
 
     pub fn on_write(&self, w: WriteProgress) {
-        let progress = {
-            let mut s = self.lock();
-            s.written = w;
-            self.offer(&mut s)
-        };
-        if let Some(p) = progress {
-            self.send(ExportEvent::Progress(p));
-        }
+        let mut s = self.lock();
+        s.written = w;
+        self.offer(&mut s);
     }
 
-    fn offer(&self, s: &mut TrackerState) -> Option<Progress> {
+    fn offer(&self, s: &mut TrackerState) {
         let p = compose(&s.fetch, s.written, self.started.elapsed().as_secs_f64());
         s.last = p.clone();
-        s.throttle.offer(p)
+        if let Some(p) = s.throttle.offer(p) {
+            self.send_locked(s, ExportEvent::Progress(p));
+        }
     }
 
     /// The progress as it stands now.
@@ -82,22 +87,21 @@ impl Tracker {
 
     /// Send now, bypassing the throttle (the first and the last message).
     pub fn emit_now(&self, p: Progress) {
-        {
-            let mut s = self.lock();
-            s.last = p.clone();
-            // Count it as sent so the throttle spaces the next one.
-            let _ = s.throttle.offer(p.clone());
-            let _ = s.throttle.flush();
-        }
-        self.send(ExportEvent::Progress(p));
+        let mut s = self.lock();
+        s.last = p.clone();
+        // Count it as sent so the throttle spaces the next one.
+        let _ = s.throttle.offer(p.clone());
+        let _ = s.throttle.flush();
+        self.send_locked(&s, ExportEvent::Progress(p));
     }
 
-    /// Send the newest held-back progress, if any.
-    pub fn flush(&self) {
-        let pending = self.lock().throttle.flush();
-        if let Some(p) = pending {
-            self.send(ExportEvent::Progress(p));
+    /// Send the newest held-back progress, if any, and nothing after it.
+    pub fn close(&self) {
+        let mut s = self.lock();
+        if let Some(p) = s.throttle.flush() {
+            self.send_locked(&s, ExportEvent::Progress(p));
         }
+        s.closed = true;
     }
 
     /// The last progress composed or sent.
@@ -156,6 +160,37 @@ pub(super) fn compose(f: &FetchProgress, w: WriteProgress, elapsed_s: f64) -> Pr
 mod tests {
     use super::*;
     use crate::genesys::{Wait, WaitReason};
+    use std::sync::Arc;
+
+    /// The fetch's tasks may still report while a cancelled run ends: once
+    /// closed (before the run's last event), the tracker sends nothing more.
+    #[test]
+    fn nothing_is_sent_after_close() {
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let sink = sent.clone();
+        let tracker = Tracker::new(Arc::new(move |e: ExportEvent| {
+            sink.lock().unwrap().push(e);
+        }));
+        tracker.on_fetch(&fetch(FetchPhase::Fetching, 1, None));
+        // Held back by the throttle, sent by close.
+        tracker.on_write(written(1, 5));
+        tracker.close();
+        let before = sent.lock().unwrap().len();
+        assert_eq!(before, 2, "{:?}", sent.lock().unwrap());
+        match sent.lock().unwrap().last() {
+            Some(ExportEvent::Progress(p)) => assert_eq!(p.rows, 5),
+            other => panic!("{other:?}"),
+        }
+        std::thread::sleep(PROGRESS_INTERVAL);
+        tracker.on_fetch(&fetch(FetchPhase::Cancelled, 2, None));
+        tracker.on_write(written(2, 9));
+        tracker.emit_now(Progress::phase(Phase::Finishing, ""));
+        tracker.send(ExportEvent::Queued(crate::jobs::Queued {
+            message: String::new(),
+        }));
+        assert_eq!(sent.lock().unwrap().len(), before);
+        assert_eq!(tracker.last().rows, 9, "still counts for the history");
+    }
 
     fn fetch(phase: FetchPhase, conversations: u64, total: Option<u64>) -> FetchProgress {
         FetchProgress {
