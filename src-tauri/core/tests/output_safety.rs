@@ -8,6 +8,7 @@ use std::io::Write;
 
 use export_common::{sample_jsonl, sample_names, stream_of};
 use genesys_core::export::flatten::Cell;
+use genesys_core::export::render::Style;
 use genesys_core::export::writers::CsvWriter;
 use genesys_core::export::{self, Delimiter, Destination, DurationFormat, ExportOptions, Format};
 use genesys_core::genesys::model::Conversation;
@@ -34,12 +35,11 @@ fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.csv");
     let file = std::fs::File::create(&path).unwrap();
-    let mut w = CsvWriter::append(
-        file,
-        Delimiter::Comma,
-        chrono_tz::Tz::UTC,
-        DurationFormat::Seconds,
-    );
+    let style = Style {
+        tz: chrono_tz::Tz::UTC,
+        durations: DurationFormat::Seconds,
+    };
+    let mut w = CsvWriter::append(file, Delimiter::Comma, style);
     for s in dangerous.iter().chain(harmless.iter()) {
         w.write_row(&[Cell::Text(s.to_string())]).unwrap();
     }

@@ -173,17 +173,14 @@ pub async fn write_export<S>(
 where
     S: Stream<Item = Result<Conversation>>,
 {
-    write_inner(
-        conversations,
-        |_: &S| None,
+    let request = Request {
         names,
         opts,
         dest,
-        None,
+        run: None,
         cancel,
-        on_progress,
-    )
-    .await
+    };
+    write_inner(request, conversations, |_: &S| None, on_progress).await
 }
 
 /// [`write_export`] for a run that can be resumed after a crash (see
@@ -203,17 +200,14 @@ pub async fn write_resumable<S>(
 where
     S: Stream<Item = Result<Conversation>> + CheckpointSource,
 {
-    write_inner(
-        conversations,
-        |s: &S| s.checkpoint(),
+    let request = Request {
         names,
         opts,
         dest,
-        Some(run),
+        run: Some(run),
         cancel,
-        on_progress,
-    )
-    .await
+    };
+    write_inner(request, conversations, |s: &S| s.checkpoint(), on_progress).await
 }
 
 /// Durable points of a resumable export.
@@ -224,21 +218,54 @@ struct Durable<'a> {
     file: Option<crate::private_fs::FileId>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What one export writes: names from where, with which options, to where.
+struct Request<'a, 'r> {
+    names: &'a dyn NameSource,
+    opts: &'a ExportOptions,
+    dest: &'a Destination,
+    /// Set for a resumable export.
+    run: Option<Resumable<'r>>,
+    cancel: CancellationToken,
+}
+
+/// An export being written: its writer and the state that grows as
+/// batches of conversations are written.
+struct Session<'a, 'r> {
+    names: &'a dyn NameSource,
+    grain: Grain,
+    cols: &'a [&'static ColumnDef],
+    dest: &'a Path,
+    cancel: &'a CancellationToken,
+    /// `None` once it was taken to be finished.
+    writer: Option<Writer>,
+    cache: NameCache,
+    totals: Totals,
+    durable: Option<Durable<'r>>,
+    /// The row being filled (reused).
+    row: Vec<Cell>,
+}
+
 async fn write_inner<S>(
+    request: Request<'_, '_>,
     conversations: S,
     checkpoint_of: impl Fn(&S) -> Option<Checkpoint>,
-    names: &dyn NameSource,
-    opts: &ExportOptions,
-    dest: &Destination,
-    run: Option<Resumable<'_>>,
-    cancel: CancellationToken,
     mut on_progress: impl FnMut(WriteProgress),
 ) -> Result<Summary>
 where
     S: Stream<Item = Result<Conversation>>,
 {
+    let Request {
+        names,
+        opts,
+        dest,
+        run,
+        cancel,
+    } = request;
     let tz = crate::clock::parse_time_zone(&opts.time_zone, "timeZone")?;
+    let style = render::Style {
+        tz,
+        durations: opts.duration_format,
+    };
     let cols: Vec<&'static ColumnDef> = if opts.format == Format::Jsonl {
         Vec::new()
     } else {
@@ -272,24 +299,12 @@ where
     let write_err = |e: std::io::Error| writers::write_error(&dest.path, &e);
     let (writer, file) = match opts.format {
         Format::Csv if resume_from.is_some() => (
-            Writer::Csv(Box::new(CsvWriter::append(
-                file,
-                opts.csv_delimiter,
-                tz,
-                opts.duration_format,
-            ))),
+            Writer::Csv(Box::new(CsvWriter::append(file, opts.csv_delimiter, style))),
             None,
         ),
         Format::Csv => {
-            let w = CsvWriter::new(
-                file,
-                &cols,
-                opts.csv_delimiter,
-                opts.csv_bom,
-                tz,
-                opts.duration_format,
-            )
-            .map_err(write_err)?;
+            let w = CsvWriter::new(file, &cols, opts.csv_delimiter, opts.csv_bom, style)
+                .map_err(write_err)?;
             (Writer::Csv(Box::new(w)), None)
         }
         Format::Jsonl => (Writer::Jsonl(JsonlWriter::new(file)), None),
@@ -299,8 +314,7 @@ where
                 file_name.clone(),
                 &cols,
                 opts.grain,
-                tz,
-                opts.duration_format,
+                style,
                 writers::EXCEL_MAX_ROWS,
             )?;
             let journal = match (&run, &resume_from) {
@@ -320,9 +334,8 @@ where
             (Writer::Xlsx(Box::new(w), journal), Some(file))
         }
     };
-    let mut writer = Some(writer);
     let mut xlsx_file = file;
-    let mut totals = match &resume_from {
+    let totals = match &resume_from {
         Some(state) => Totals {
             conversations: state.conversations,
             rows: state.rows,
@@ -332,28 +345,32 @@ where
         },
         None => Totals::default(),
     };
-    let mut cache = NameCache::new();
-    let mut durable = run.map(|r| Durable {
-        on_durable: r.on_durable,
-        last: None,
-        file: appended_id,
-    });
-
-    let run = pump(
-        conversations,
-        &checkpoint_of,
-        durable.as_mut(),
+    let mut session = Session {
         names,
-        opts.grain,
-        &cols,
-        &mut writer,
-        &mut cache,
-        &mut totals,
-        &cancel,
-        &mut on_progress,
-        &dest.path,
-    )
-    .await;
+        grain: opts.grain,
+        cols: &cols,
+        dest: &dest.path,
+        cancel: &cancel,
+        writer: Some(writer),
+        cache: NameCache::new(),
+        totals,
+        durable: run.map(|r| Durable {
+            on_durable: r.on_durable,
+            last: None,
+            file: appended_id,
+        }),
+        row: Vec::with_capacity(cols.len()),
+    };
+
+    let run = session
+        .pump(conversations, &checkpoint_of, &mut on_progress)
+        .await;
+    let Session {
+        mut writer,
+        cache,
+        totals,
+        ..
+    } = session;
 
     let mut warnings = Vec::new();
     if let Err(err) = run {
@@ -386,9 +403,7 @@ where
     }
 
     let Some(w) = writer.take() else {
-        return Err(Error::internal(
-            "The export writer was lost; this is a bug.",
-        ));
+        return Err(lost_writer());
     };
     if let Writer::Xlsx(x, _) = &w {
         if x.sheets() > 1 {
@@ -451,179 +466,180 @@ fn publish(file: &File, dir: &Path) {
     }
 }
 
-/// Read the stream in batches, resolve names, write rows.
-#[allow(clippy::too_many_arguments)]
-async fn pump<S>(
-    conversations: S,
-    checkpoint_of: &impl Fn(&S) -> Option<Checkpoint>,
-    mut durable: Option<&mut Durable<'_>>,
-    names: &dyn NameSource,
-    grain: Grain,
-    cols: &[&'static ColumnDef],
-    writer: &mut Option<Writer>,
-    cache: &mut NameCache,
-    totals: &mut Totals,
-    cancel: &CancellationToken,
-    on_progress: &mut impl FnMut(WriteProgress),
-    dest: &Path,
-) -> Result<()>
-where
-    S: Stream<Item = Result<Conversation>>,
-{
-    let kinds = flatten::kinds_needed(cols);
-    let mut stream = std::pin::pin!(conversations);
-    let mut batch: Vec<Conversation> = Vec::with_capacity(BATCH_SIZE);
-    let mut row: Vec<Cell> = Vec::with_capacity(cols.len());
-    // Rows written since the last durable point.
-    let mut unsaved = false;
-    loop {
-        // A resumable export makes its rows durable while the stream is
-        // stalled (e.g. waiting for the next window), not only every 2 s of
-        // writing: otherwise a long wait could end without a recent point.
-        let stall_after = match durable.as_deref() {
-            Some(d) if unsaved || !batch.is_empty() => Some(
-                resume::STALL.max(
-                    d.last
-                        .map(|t| resume::DURABLE_EVERY.saturating_sub(t.elapsed()))
-                        .unwrap_or_default(),
+impl Session<'_, '_> {
+    /// Read the stream in batches, resolve names, write rows.
+    async fn pump<S>(
+        &mut self,
+        conversations: S,
+        checkpoint_of: &impl Fn(&S) -> Option<Checkpoint>,
+        on_progress: &mut impl FnMut(WriteProgress),
+    ) -> Result<()>
+    where
+        S: Stream<Item = Result<Conversation>>,
+    {
+        let kinds = flatten::kinds_needed(self.cols);
+        let cancel = self.cancel;
+        let mut stream = std::pin::pin!(conversations);
+        let mut batch: Vec<Conversation> = Vec::with_capacity(BATCH_SIZE);
+        // Rows written since the last durable point.
+        let mut unsaved = false;
+        loop {
+            // A resumable export makes its rows durable while the stream is
+            // stalled (e.g. waiting for the next window), not only every 2 s of
+            // writing: otherwise a long wait could end without a recent point.
+            let stall_after = match self.durable.as_ref() {
+                Some(d) if unsaved || !batch.is_empty() => Some(
+                    resume::STALL.max(
+                        d.last
+                            .map(|t| resume::DURABLE_EVERY.saturating_sub(t.elapsed()))
+                            .unwrap_or_default(),
+                    ),
                 ),
-            ),
-            _ => None,
-        };
-        let stalled = async move {
-            match stall_after {
-                Some(d) => tokio::time::sleep(d).await,
-                None => std::future::pending().await,
+                _ => None,
+            };
+            let stalled = async move {
+                match stall_after {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let next = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(Error::cancelled()),
+                next = stream.next() => Some(next),
+                _ = stalled => None,
+            };
+            let (done, stalled) = match next {
+                Some(Some(Ok(c))) => {
+                    batch.push(c);
+                    (false, false)
+                }
+                Some(Some(Err(e))) => return Err(e),
+                Some(None) => (true, false),
+                None => (false, true),
+            };
+            if batch.len() < BATCH_SIZE && !done && !stalled {
+                continue;
             }
-        };
-        let next = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => return Err(Error::cancelled()),
-            next = stream.next() => Some(next),
-            _ = stalled => None,
-        };
-        let (done, stalled) = match next {
-            Some(Some(Ok(c))) => {
-                batch.push(c);
-                (false, false)
+            if !batch.is_empty() {
+                if !kinds.is_empty() {
+                    tokio::select! {
+                        biased;
+                        _ = cancel.cancelled() => return Err(Error::cancelled()),
+                        r = self.cache.resolve(self.names, &kinds, &batch) => r?,
+                    }
+                }
+                self.write_batch(&batch)?;
+                batch.clear();
+                unsaved = true;
+                on_progress(WriteProgress {
+                    conversations: self.totals.conversations,
+                    rows: self.totals.rows,
+                });
             }
-            Some(Some(Err(e))) => return Err(e),
-            Some(None) => (true, false),
-            None => (false, true),
-        };
-        if batch.len() < BATCH_SIZE && !done && !stalled {
-            continue;
+            let Some(w) = self.writer.as_mut() else {
+                return Err(lost_writer());
+            };
+            let totals = &self.totals;
+            if let Some(d) = self.durable.as_mut() {
+                let due = stalled || d.last.is_none_or(|t| t.elapsed() >= resume::DURABLE_EVERY);
+                // Every conversation the stream yielded is written now, so its
+                // checkpoint is that of the last one written.
+                if unsaved && due && !done {
+                    if let Some(fetch) = checkpoint_of(stream.as_ref().get_ref()) {
+                        let bytes = w.sync().map_err(|e| writers::write_error(self.dest, &e))?;
+                        (d.on_durable)(&ResumeState {
+                            fetch,
+                            bytes,
+                            conversations: totals.conversations,
+                            rows: totals.rows,
+                            in_progress: totals.in_progress,
+                            first_start: totals.first_start,
+                            last_start: totals.last_start,
+                            file: d.file,
+                        });
+                        d.last = Some(Instant::now());
+                        unsaved = false;
+                    }
+                }
+            }
+            if done {
+                return Ok(());
+            }
+            if cancel.is_cancelled() {
+                return Err(Error::cancelled());
+            }
         }
+    }
+
+    /// Write the rows of `batch` and count them.
+    fn write_batch(&mut self, batch: &[Conversation]) -> Result<()> {
+        let Session {
+            grain,
+            cols,
+            dest,
+            writer,
+            cache,
+            totals,
+            row,
+            ..
+        } = self;
+        let (grain, cols, dest) = (*grain, *cols, *dest);
         let Some(w) = writer.as_mut() else {
-            return Err(Error::internal(
-                "The export writer was lost; this is a bug.",
-            ));
+            return Err(lost_writer());
         };
-        if !batch.is_empty() {
-            if !kinds.is_empty() {
-                tokio::select! {
-                    biased;
-                    _ = cancel.cancelled() => return Err(Error::cancelled()),
-                    r = cache.resolve(names, &kinds, &batch) => r?,
-                }
+        for c in batch {
+            totals.conversations += 1;
+            if c.is_ongoing() {
+                totals.in_progress += 1;
             }
-            write_batch(w, &batch, grain, cols, cache, totals, &mut row, dest)?;
-            batch.clear();
-            unsaved = true;
-            on_progress(WriteProgress {
-                conversations: totals.conversations,
-                rows: totals.rows,
-            });
-        }
-        if let Some(d) = durable.as_deref_mut() {
-            let due = stalled || d.last.is_none_or(|t| t.elapsed() >= resume::DURABLE_EVERY);
-            // Every conversation the stream yielded is written now, so its
-            // checkpoint is that of the last one written.
-            if unsaved && due && !done {
-                if let Some(fetch) = checkpoint_of(stream.as_ref().get_ref()) {
-                    let bytes = w.sync().map_err(|e| writers::write_error(dest, &e))?;
-                    (d.on_durable)(&ResumeState {
-                        fetch,
-                        bytes,
-                        conversations: totals.conversations,
-                        rows: totals.rows,
-                        in_progress: totals.in_progress,
-                        first_start: totals.first_start,
-                        last_start: totals.last_start,
-                        file: d.file,
+            let start = c.conversation_start;
+            totals.first_start = Some(totals.first_start.map_or(start, |f| f.min(start)));
+            totals.last_start = Some(totals.last_start.map_or(start, |l| l.max(start)));
+            match w {
+                Writer::Jsonl(j) => {
+                    let line = if c.raw.is_empty() {
+                        serde_json::to_string(c).map_err(|e| Error::internal(e.to_string()))?
+                    } else {
+                        c.raw.clone()
+                    };
+                    j.write_line(&line)
+                        .map_err(|e| writers::write_error(dest, &e))?;
+                    totals.rows += 1;
+                }
+                Writer::Csv(csv) => {
+                    let mut result = Ok(());
+                    flatten::for_each_row(c, grain, |scope| {
+                        if result.is_ok() {
+                            flatten::fill_row(row, cols, &scope, cache);
+                            result = csv.write_row(row);
+                            totals.rows += 1;
+                        }
                     });
-                    d.last = Some(Instant::now());
-                    unsaved = false;
+                    result.map_err(|e| writers::write_error(dest, &e))?;
+                }
+                Writer::Xlsx(x, journal) => {
+                    let mut result = Ok(());
+                    flatten::for_each_row(c, grain, |scope| {
+                        if result.is_ok() {
+                            flatten::fill_row(row, cols, &scope, cache);
+                            result = x.write_row(row);
+                            if let (Ok(()), Some(j)) = (&result, journal.as_mut()) {
+                                result = j.write_row(row);
+                            }
+                            totals.rows += 1;
+                        }
+                    });
+                    result?;
                 }
             }
         }
-        if done {
-            return Ok(());
-        }
-        if cancel.is_cancelled() {
-            return Err(Error::cancelled());
-        }
+        Ok(())
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_batch(
-    w: &mut Writer,
-    batch: &[Conversation],
-    grain: Grain,
-    cols: &[&'static ColumnDef],
-    cache: &NameCache,
-    totals: &mut Totals,
-    row: &mut Vec<Cell>,
-    dest: &Path,
-) -> Result<()> {
-    for c in batch {
-        totals.conversations += 1;
-        if c.is_ongoing() {
-            totals.in_progress += 1;
-        }
-        let start = c.conversation_start;
-        totals.first_start = Some(totals.first_start.map_or(start, |f| f.min(start)));
-        totals.last_start = Some(totals.last_start.map_or(start, |l| l.max(start)));
-        match w {
-            Writer::Jsonl(j) => {
-                let line = if c.raw.is_empty() {
-                    serde_json::to_string(c).map_err(|e| Error::internal(e.to_string()))?
-                } else {
-                    c.raw.clone()
-                };
-                j.write_line(&line)
-                    .map_err(|e| writers::write_error(dest, &e))?;
-                totals.rows += 1;
-            }
-            Writer::Csv(csv) => {
-                let mut result = Ok(());
-                flatten::for_each_row(c, grain, |scope| {
-                    if result.is_ok() {
-                        flatten::fill_row(row, cols, &scope, cache);
-                        result = csv.write_row(row);
-                        totals.rows += 1;
-                    }
-                });
-                result.map_err(|e| writers::write_error(dest, &e))?;
-            }
-            Writer::Xlsx(x, journal) => {
-                let mut result = Ok(());
-                flatten::for_each_row(c, grain, |scope| {
-                    if result.is_ok() {
-                        flatten::fill_row(row, cols, &scope, cache);
-                        result = x.write_row(row);
-                        if let (Ok(()), Some(j)) = (&result, journal.as_mut()) {
-                            result = j.write_row(row);
-                        }
-                        totals.rows += 1;
-                    }
-                });
-                result?;
-            }
-        }
-    }
-    Ok(())
+fn lost_writer() -> Error {
+    Error::internal("The export writer was lost; this is a bug.")
 }
 
 /// Finish the writer (for XLSX: assemble the workbook into its file) off the async threads.

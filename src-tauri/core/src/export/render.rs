@@ -102,8 +102,16 @@ pub fn one_line_json(json: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// How times and durations are shown: the user's time zone and duration format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    pub tz: Tz,
+    pub durations: DurationFormat,
+}
+
 /// Write a cell as CSV text into `out` (cleared first).
-pub fn cell_text(out: &mut String, cell: &Cell, tz: Tz, durations: DurationFormat) {
+pub fn cell_text(out: &mut String, cell: &Cell, style: Style) {
+    let Style { tz, durations } = style;
     out.clear();
     match cell {
         Cell::Empty => {}

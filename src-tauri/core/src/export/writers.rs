@@ -7,13 +7,12 @@ use std::io::{BufWriter, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-use chrono_tz::Tz;
 use rust_xlsxwriter::{Format as XlsxFormat, Workbook, XlsxError};
 
 use super::columns::{ColumnDef, ValueKind};
 use super::flatten::Cell;
 use super::options::{Delimiter, DurationFormat, Grain};
-use super::render;
+use super::render::{self, Style};
 use crate::{Error, Result};
 
 /// Excel's row limit per sheet, header included.
@@ -39,8 +38,7 @@ pub fn display_name(path: &Path) -> String {
 /// formula-like text prefixed with `'`.
 pub struct CsvWriter {
     inner: csv::Writer<BufWriter<File>>,
-    tz: Tz,
-    durations: DurationFormat,
+    style: Style,
     buf: String,
 }
 
@@ -50,14 +48,13 @@ impl CsvWriter {
         columns: &[&ColumnDef],
         delimiter: Delimiter,
         bom: bool,
-        tz: Tz,
-        durations: DurationFormat,
+        style: Style,
     ) -> std::io::Result<Self> {
         let mut out = BufWriter::with_capacity(256 * 1024, file);
         if bom {
             out.write_all("\u{FEFF}".as_bytes())?;
         }
-        let mut w = Self::wrap(out, delimiter, tz, durations);
+        let mut w = Self::wrap(out, delimiter, style);
         let headers: Vec<Cell> = columns
             .iter()
             .map(|c| Cell::Text(c.header.to_string()))
@@ -68,16 +65,11 @@ impl CsvWriter {
 
     /// Continue a CSV file already holding its header (and BOM): rows are
     /// appended where `file` is positioned.
-    pub fn append(file: File, delimiter: Delimiter, tz: Tz, durations: DurationFormat) -> Self {
-        Self::wrap(
-            BufWriter::with_capacity(256 * 1024, file),
-            delimiter,
-            tz,
-            durations,
-        )
+    pub fn append(file: File, delimiter: Delimiter, style: Style) -> Self {
+        Self::wrap(BufWriter::with_capacity(256 * 1024, file), delimiter, style)
     }
 
-    fn wrap(out: BufWriter<File>, delimiter: Delimiter, tz: Tz, durations: DurationFormat) -> Self {
+    fn wrap(out: BufWriter<File>, delimiter: Delimiter, style: Style) -> Self {
         let inner = csv::WriterBuilder::new()
             .delimiter(match delimiter {
                 Delimiter::Comma => b',',
@@ -88,8 +80,7 @@ impl CsvWriter {
             .from_writer(out);
         Self {
             inner,
-            tz,
-            durations,
+            style,
             buf: String::new(),
         }
     }
@@ -102,7 +93,7 @@ impl CsvWriter {
 
     pub fn write_row(&mut self, row: &[Cell]) -> std::io::Result<()> {
         for cell in row {
-            render::cell_text(&mut self.buf, cell, self.tz, self.durations);
+            render::cell_text(&mut self.buf, cell, self.style);
             self.inner
                 .write_field(self.buf.as_bytes())
                 .map_err(csv_io)?;
@@ -182,8 +173,7 @@ pub struct XlsxWriter {
     /// Next row index on the current sheet.
     row: u32,
     max_rows: u32,
-    tz: Tz,
-    durations: DurationFormat,
+    style: Style,
     header: XlsxFormat,
     date: XlsxFormat,
     hms: XlsxFormat,
@@ -212,14 +202,12 @@ fn width(def: &ColumnDef) -> f64 {
 
 impl XlsxWriter {
     /// `temp_dir` holds the sheet data while writing (anonymous files, removed on drop).
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         temp_dir: &Path,
         file_name: String,
         columns: &[&ColumnDef],
         grain: Grain,
-        tz: Tz,
-        durations: DurationFormat,
+        style: Style,
         max_rows_per_sheet: u32,
     ) -> Result<Self> {
         let mut workbook = Workbook::new();
@@ -236,8 +224,7 @@ impl XlsxWriter {
             sheets: 0,
             row: 0,
             max_rows: max_rows_per_sheet.clamp(2, EXCEL_MAX_ROWS),
-            tz,
-            durations,
+            style,
             header: XlsxFormat::new().set_bold(),
             date: XlsxFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
             hms: XlsxFormat::new().set_num_format("[h]:mm:ss"),
@@ -312,7 +299,7 @@ impl XlsxWriter {
         let r = self.row;
         let index = (self.sheets - 1) as usize;
         self.guard(|w| {
-            let (tz, durations) = (w.tz, w.durations);
+            let Style { tz, durations } = w.style;
             let sheet = w.workbook.worksheet_from_index(index)?;
             for (i, cell) in row.iter().enumerate() {
                 let col = i as u16;
@@ -393,6 +380,7 @@ mod tests {
     use super::*;
     use crate::export::columns::ColumnDef;
     use calamine::{open_workbook, Data, Reader, Xlsx};
+    use chrono_tz::Tz;
 
     #[test]
     fn xlsx_starts_a_new_sheet_before_the_row_limit() {
@@ -408,8 +396,10 @@ mod tests {
             "split.xlsx".into(),
             &cols,
             Grain::Conversation,
-            Tz::UTC,
-            DurationFormat::Seconds,
+            Style {
+                tz: Tz::UTC,
+                durations: DurationFormat::Seconds,
+            },
             3,
         )
         .expect("writer");
