@@ -16,40 +16,11 @@
 use std::collections::{HashMap, HashSet};
 
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
 
+pub use crate::genesys::lookup::{is_entity_id, EntityKind};
 use crate::genesys::model::Conversation;
+use crate::genesys::Client;
 use crate::{ErrorKind, Result};
-
-/// The kinds of entity an export names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Queue,
-    /// Users, including inactive and deleted ones (agents).
-    User,
-    WrapUpCode,
-    Division,
-}
-
-impl EntityKind {
-    pub const ALL: [EntityKind; 4] = [
-        EntityKind::Queue,
-        EntityKind::User,
-        EntityKind::WrapUpCode,
-        EntityKind::Division,
-    ];
-
-    /// Plural noun for messages ("queue names could not be looked up").
-    pub fn plural(self) -> &'static str {
-        match self {
-            EntityKind::Queue => "queue",
-            EntityKind::User => "agent",
-            EntityKind::WrapUpCode => "wrap-up code",
-            EntityKind::Division => "division",
-        }
-    }
-}
 
 /// Resolves ids to names in bulk.
 ///
@@ -68,10 +39,15 @@ pub trait NameSource: Send + Sync {
 /// The most ids the export puts in one [`NameSource::lookup`] call.
 pub const MAX_IDS_PER_LOOKUP: usize = 100;
 
-/// True for an entity id as Genesys writes them: a hyphenated UUID. Only these
-/// are sent to the listing endpoints.
-pub fn is_entity_id(id: &str) -> bool {
-    id.len() == 36 && uuid::Uuid::try_parse(id).is_ok()
+/// The export asks the Genesys client for names in bulk (see [`Client::lookup_names`]).
+impl NameSource for Client {
+    fn lookup<'a>(
+        &'a self,
+        kind: EntityKind,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
+        Box::pin(self.lookup_names(kind, ids))
+    }
 }
 
 /// Wrap-up codes Genesys Cloud itself assigns, with a label for people.

@@ -203,14 +203,3 @@ pub fn parse_datetime(field: &str, input: &str) -> Result<DateTime<Utc>> {
             )
         })
 }
-
-/// The export pipeline asks the client for names through this trait.
-impl crate::export::NameSource for Client {
-    fn lookup<'a>(
-        &'a self,
-        kind: EntityKind,
-        ids: &'a [String],
-    ) -> futures::future::BoxFuture<'a, Result<HashMap<String, String>>> {
-        Box::pin(self.lookup_names(kind, ids))
-    }
-}

@@ -18,7 +18,41 @@ const PAGE: usize = 100;
 /// Safety stop for listings (100 × 100 = 10,000 entities).
 const MAX_PAGES: u64 = 100;
 
-pub use crate::export::EntityKind;
+/// The kinds of entity named in conversations (and listed for pickers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Queue,
+    /// Users, including inactive and deleted ones (agents).
+    User,
+    WrapUpCode,
+    Division,
+}
+
+impl EntityKind {
+    pub const ALL: [EntityKind; 4] = [
+        EntityKind::Queue,
+        EntityKind::User,
+        EntityKind::WrapUpCode,
+        EntityKind::Division,
+    ];
+
+    /// Plural noun for messages ("queue names could not be looked up").
+    pub fn plural(self) -> &'static str {
+        match self {
+            EntityKind::Queue => "queue",
+            EntityKind::User => "agent",
+            EntityKind::WrapUpCode => "wrap-up code",
+            EntityKind::Division => "division",
+        }
+    }
+}
+
+/// True for an entity id as Genesys writes them: a hyphenated UUID. Only these
+/// are sent to the listing endpoints.
+pub fn is_entity_id(id: &str) -> bool {
+    id.len() == 36 && uuid::Uuid::try_parse(id).is_ok()
+}
 
 fn path(kind: EntityKind) -> &'static str {
     match kind {
@@ -113,7 +147,7 @@ async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<E
 /// Bulk id → name; unknown ids are left out. Only entity ids (UUIDs) are
 /// sent: a system wrap-up code such as `ININ-WRAP-UP-TIMEOUT` is not an entity,
 /// and one such id must not fail the request for the others
-/// (see [`crate::export::is_entity_id`]).
+/// (see [`is_entity_id`]).
 pub(crate) async fn lookup_names(
     http: &Http,
     kind: EntityKind,
@@ -121,7 +155,7 @@ pub(crate) async fn lookup_names(
 ) -> Result<HashMap<String, String>> {
     let unique: Vec<String> = ids
         .iter()
-        .filter(|s| crate::export::is_entity_id(s))
+        .filter(|s| is_entity_id(s))
         .cloned()
         .collect::<BTreeSet<_>>()
         .into_iter()
