@@ -74,13 +74,16 @@ async fn run(mut cmd: tokio::process::Command) -> (Option<i32>, String, String) 
     )
 }
 
-/// The completed windows of the newest durable point in any checkpoint.
+/// The completed windows of the newest durable point in any checkpoint
+/// (`<run>.json`; not the temp file of a checkpoint being written, which a
+/// kill can leave unrenamed).
 fn completed_windows(data: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(data.join("checkpoints")) else {
         return 0;
     };
     entries
         .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .filter_map(|e| std::fs::read(e.path()).ok())
         .filter_map(|b| serde_json::from_slice::<Value>(&b).ok())
         .filter_map(|v| v["resume"]["fetch"]["completedWindows"].as_u64())

@@ -182,12 +182,12 @@ mod tests {
             other => panic!("{other:?}"),
         }
         std::thread::sleep(PROGRESS_INTERVAL);
-        tracker.on_fetch(&fetch(FetchPhase::Cancelled, 2, None));
-        tracker.on_write(written(2, 9));
         tracker.emit_now(Progress::phase(Phase::Finishing, ""));
         tracker.send(ExportEvent::Queued(crate::jobs::Queued {
             message: String::new(),
         }));
+        tracker.on_fetch(&fetch(FetchPhase::Cancelled, 2, None));
+        tracker.on_write(written(2, 9));
         assert_eq!(sent.lock().unwrap().len(), before);
         assert_eq!(tracker.last().rows, 9, "still counts for the history");
     }
