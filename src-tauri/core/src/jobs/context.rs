@@ -126,18 +126,6 @@ impl Context {
         done
     }
 
-    /// The saved connections with whether each has a secret. Never waits for
-    /// the keychain longer than [`LIST_KEYCHAIN_WAIT`] in all: what it has
-    /// not answered by then is `secret_unknown`.
-    pub fn connection_views(&self) -> Vec<ConnectionView> {
-        let connections = self.store().connections().to_vec();
-        let deadline = Instant::now() + LIST_KEYCHAIN_WAIT;
-        connections
-            .into_iter()
-            .map(|c| self.connection_view(c, deadline))
-            .collect()
-    }
-
     /// One connection as the UI lists it, asking the keychain until `deadline`.
     pub fn connection_view(&self, connection: Connection, deadline: Instant) -> ConnectionView {
         if connection.is_demo {

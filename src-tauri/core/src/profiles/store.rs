@@ -18,8 +18,8 @@ use super::atomic::{self, backup_path, is_temp_name, write_atomic};
 use super::file::{self, Document, ReadOutcome, CURRENT_VERSION};
 use super::lockfile::{lock_for_change, FileStamp, LOCK_WAIT};
 use super::model::{
-    Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,
-    Settings, StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
+    Connection, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset, Settings,
+    StartupNotice, DEFAULT_FILE_NAME_TEMPLATE,
 };
 use super::validate::{
     check_connection, check_profile, check_secret_still_applies, check_settings, is_network_path,
@@ -249,36 +249,6 @@ impl Store {
 
     pub fn connection(&self, id: Uuid) -> Option<&Connection> {
         self.doc.connections.iter().find(|c| c.id == id)
-    }
-
-    /// The connections with whether each has a saved secret (for `list_connections`).
-    /// Blocks on the keychain. When the keychain cannot be reached, `hasSecret`
-    /// is false (the error shows up when the secret is needed).
-    pub fn connection_views(&self, secrets: &dyn SecretStore) -> Vec<ConnectionView> {
-        self.doc
-            .connections
-            .iter()
-            .map(|c| ConnectionView {
-                connection: c.clone(),
-                has_secret: c.is_demo || secrets.has(&c.id.to_string()).unwrap_or(false),
-                secret_unknown: false,
-            })
-            .collect()
-    }
-
-    /// The client secret of a connection, or a plain error saying it is missing
-    /// (field `secret`). Blocks on the keychain. Not for demo connections.
-    pub fn secret_for(&self, id: Uuid, secrets: &dyn SecretStore) -> Result<Secret> {
-        let conn = self.require_connection(id)?;
-        secrets.get(&id.to_string())?.ok_or_else(|| {
-            Error::invalid(
-                "secret",
-                format!(
-                    "No client secret is saved for \"{}\". Edit the connection and enter it again.",
-                    conn.name
-                ),
-            )
-        })
     }
 
     /// A connection by id, or a `not_found` error with a plain message.
