@@ -2,14 +2,15 @@
 //! dialogs shown from Rust (the UI needs no dialog permission), the opener
 //! plugin, the run's progress `Channel`, the window as the owner of its runs.
 //!
-//! Test seams (debug builds only, never in a release):
+//! Test seams (debug builds only, never in a release; no IPC argument reaches them):
+//! - [`DialogAnswers`] in the app's state (`AppOptions::dialogs`): the save
+//!   dialog is not shown and its answer is used (the command tests).
 //! - `GENESYS_EXPORT_TEST_SAVE_PATH`: the save dialog is not shown and that
 //!   path is used instead (a folder gets the suggested file name; the value
 //!   `cancel` acts as if the user cancelled); `GENESYS_EXPORT_TEST_OPEN_PATH`
 //!   does the same for the open dialog. The end-to-end tests use them.
-//! - `start_export`'s `destination`/`replace` parameters ([`Given`]): the
-//!   command tests use them.
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use genesys_core::jobs::{EventSink, ExportEvent};
 use genesys_core::{Error, ErrorKind, Result};
@@ -19,46 +20,55 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-/// A destination given by the caller instead of the save dialog (debug builds only).
+/// The save dialog's answer, set by a test instead of a person (debug builds
+/// only; see `AppOptions::dialogs`).
 #[derive(Debug, Default)]
-pub struct Given {
-    pub destination: Option<String>,
-    pub replace: Option<bool>,
+pub struct DialogAnswers {
+    /// `Some`: the dialog answers this without being shown.
+    pub save: Mutex<Option<Chosen>>,
+}
+
+impl DialogAnswers {
+    /// The save dialog answers `path`; `replace`: the person confirmed
+    /// replacing an existing file (the native dialog asks).
+    pub fn save_to(&self, path: impl Into<PathBuf>, replace: bool) {
+        *self.save.lock().unwrap_or_else(|e| e.into_inner()) = Some(Chosen {
+            path: path.into(),
+            replace,
+        });
+    }
+
+    fn save_answer(&self) -> Option<Chosen> {
+        self.save.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 /// One command call from a window.
 pub struct TauriHost<R: Runtime> {
     app: AppHandle<R>,
-    window: Option<String>,
+    window: String,
     channel: Option<Channel<ExportEvent>>,
-    given: Given,
 }
 
 impl<R: Runtime> TauriHost<R> {
-    /// A host for a call from `window` (its label owns the runs it starts).
-    pub fn new(app: &AppHandle<R>, window: Option<&tauri::Window<R>>) -> Self {
+    /// A host for a call from `window` (its label owns the runs it starts);
+    /// a run's events go to `channel`.
+    pub fn for_window(window: &tauri::Window<R>, channel: Option<Channel<ExportEvent>>) -> Self {
         Self {
-            app: app.clone(),
-            window: window.map(|w| w.label().to_string()),
-            channel: None,
-            given: Given::default(),
+            app: window.app_handle().clone(),
+            window: window.label().to_string(),
+            channel,
         }
     }
 
-    /// A host for a run whose events go to `channel`.
-    pub fn for_run(window: &tauri::Window<R>, channel: Channel<ExportEvent>) -> Self {
-        Self {
-            channel: Some(channel),
-            ..Self::new(window.app_handle(), Some(window))
+    /// A test's answer for the save dialog (debug builds only).
+    fn given_save(&self) -> Option<Chosen> {
+        if !cfg!(debug_assertions) {
+            return None;
         }
-    }
-
-    /// With the command tests' given destination (debug builds only).
-    pub fn with_given(mut self, given: Given) -> Self {
-        if cfg!(debug_assertions) {
-            self.given = given;
-        }
-        self
+        self.app
+            .try_state::<Arc<DialogAnswers>>()
+            .and_then(|a| a.save_answer())
     }
 }
 
@@ -81,13 +91,8 @@ fn seam(var: &str, file_name: &str) -> Option<Option<PathBuf>> {
 
 impl<R: Runtime> Host for TauriHost<R> {
     async fn choose_save_path(&self, d: SaveDialog) -> Option<Chosen> {
-        if let Some(dest) = self.given.destination.as_deref() {
-            if !dest.trim().is_empty() {
-                return Some(Chosen {
-                    path: PathBuf::from(dest),
-                    replace: self.given.replace.unwrap_or(false),
-                });
-            }
+        if let Some(chosen) = self.given_save() {
+            return Some(chosen);
         }
         // The native dialog asks before replacing a file: a chosen path is confirmed.
         let confirmed = |path| Chosen {
@@ -171,7 +176,7 @@ impl<R: Runtime> Host for TauriHost<R> {
     }
 
     fn owner(&self) -> Option<String> {
-        self.window.clone()
+        Some(self.window.clone())
     }
 
     fn app_version(&self) -> String {

@@ -23,6 +23,9 @@ pub fn builder<R: tauri::Runtime>(
     let mut base = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init());
+    if let Some(dialogs) = options.dialogs.clone() {
+        base = base.manage(dialogs);
+    }
     let secrets: Arc<dyn SecretStore> = options
         .secrets
         .clone()
@@ -69,33 +72,7 @@ pub fn builder<R: tauri::Runtime>(
         Ok(())
     })
     .on_window_event(commands::window::on_window_event)
-    .invoke_handler(tauri::generate_handler![
-        commands::app::app_info,
-        commands::app::list_regions,
-        commands::app::start_demo,
-        commands::connections::test_connection,
-        commands::connections::list_entities,
-        commands::export::start_export,
-        commands::export::resume_export,
-        commands::export::preview,
-        commands::connections::list_connections,
-        commands::connections::save_connection,
-        commands::connections::delete_connection,
-        commands::profiles::list_profiles,
-        commands::profiles::save_profile,
-        commands::profiles::delete_profile,
-        commands::profiles::list_columns,
-        commands::profiles::get_settings,
-        commands::profiles::save_settings,
-        commands::profiles::export_profiles,
-        commands::profiles::import_profiles,
-        commands::export::cancel_export,
-        commands::export::list_history,
-        commands::export::pending_resumes,
-        commands::export::discard_resume,
-        commands::export::open_file,
-        commands::export::show_in_folder,
-    ])
+    .invoke_handler(commands::handler())
 }
 
 fn make_state(

@@ -40,10 +40,11 @@ fn demo_export_writes_the_file_and_reports_progress_on_the_channel() {
     let profile = profile_named(&d, "yesterday");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("yesterday.csv");
+    t.save_to(&dest);
     let result = invoke(
         &t.webview,
         "start_export",
-        json!({"runId": "run-1", "profileId": profile["id"], "destination": dest, "onProgress": "__CHANNEL__:7"}),
+        json!({"runId": "run-1", "profileId": profile["id"], "onProgress": "__CHANNEL__:7"}),
     )
     .unwrap();
     assert_eq!(result["status"], "done", "{result}");
@@ -109,12 +110,12 @@ fn cancel_from_another_thread_stops_within_a_second_and_leaves_no_file() {
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("week.xlsx");
     let webview = t.webview.clone();
-    let dest2 = dest.clone();
+    t.save_to(dest.clone());
     let run = std::thread::spawn(move || {
         invoke(
             &webview,
             "start_export",
-            json!({"runId": "run-c", "profileId": profile["id"], "destination": dest2, "onProgress": "__CHANNEL__:9"}),
+            json!({"runId": "run-c", "profileId": profile["id"], "onProgress": "__CHANNEL__:9"}),
         )
     });
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -185,10 +186,11 @@ fn errors_arrive_with_the_right_kind() {
                 "range": {"kind": "preset", "preset": "yesterday"}, "options": {"format": "csv"}}}),
     )
     .unwrap();
+    t.save_to(out.path().join("x.csv"));
     let err = invoke(
         &t.webview,
         "start_export",
-        json!({"runId": "run-auth", "profileId": profile["id"], "destination": out.path().join("x.csv"), "onProgress": "__CHANNEL__:3"}),
+        json!({"runId": "run-auth", "profileId": profile["id"], "onProgress": "__CHANNEL__:3"}),
     )
     .unwrap_err();
     assert_eq!(err["kind"], "auth", "{err}");
@@ -219,10 +221,11 @@ fn errors_arrive_with_the_right_kind() {
     let demo_profile = profile_named(&d, "yesterday");
     let existing = out.path().join("exists.csv");
     std::fs::write(&existing, "keep me").unwrap();
+    t.save_to(&existing);
     let err = invoke(
         &t.webview,
         "start_export",
-        json!({"runId": "run-z", "profileId": demo_profile["id"], "destination": existing, "onProgress": "__CHANNEL__:5"}),
+        json!({"runId": "run-z", "profileId": demo_profile["id"], "onProgress": "__CHANNEL__:5"}),
     )
     .unwrap_err();
     assert_eq!(err["kind"], "invalid_input");
@@ -264,10 +267,11 @@ fn a_destination_whose_extension_is_not_the_formats_is_refused() {
         "yesterday",
         "yesterday.csv.exe",
     ] {
+        t.save_to(out.path().join(name));
         let err = invoke(
             &t.webview,
             "start_export",
-            json!({"runId": "run-ext", "profileId": profile["id"], "destination": out.path().join(name), "onProgress": "__CHANNEL__:11"}),
+            json!({"runId": "run-ext", "profileId": profile["id"], "onProgress": "__CHANNEL__:11"}),
         )
         .unwrap_err();
         assert_eq!(err["kind"], "invalid_input", "{name}: {err}");

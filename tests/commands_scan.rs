@@ -146,10 +146,11 @@ fn no_secret_or_token_anywhere_after_export_resume_and_failed_login() {
     profile.export.time_zone = "UTC".into();
     let profile = call(&t, "save_profile", json!({"profile": profile})).unwrap();
     let profile_id = profile["id"].as_str().unwrap().to_string();
+    t.save_to(out.join("full.csv"));
     let done = call(
         &t,
         "start_export",
-        json!({"runId": "run-scan-full", "profileId": profile_id, "destination": out.join("full.csv"), "onProgress": "__CHANNEL__:1"}),
+        json!({"runId": "run-scan-full", "profileId": profile_id, "onProgress": "__CHANNEL__:1"}),
     )
     .unwrap();
     assert_eq!(done["status"], "done", "{done}");
@@ -180,10 +181,11 @@ fn no_secret_or_token_anywhere_after_export_resume_and_failed_login() {
     bad_profile["name"] = json!("Wrong secret export");
     bad_profile["connectionId"] = bad["id"].clone();
     let bad_profile = call(&t, "save_profile", json!({"profile": bad_profile})).unwrap();
+    t.save_to(out.join("bad.csv"));
     let failed = call(
         &t,
         "start_export",
-        json!({"runId": "run-scan-bad", "profileId": bad_profile["id"], "destination": out.join("bad.csv"), "onProgress": "__CHANNEL__:3"}),
+        json!({"runId": "run-scan-bad", "profileId": bad_profile["id"], "onProgress": "__CHANNEL__:3"}),
     );
     let failed = match failed {
         Ok(v) => v,

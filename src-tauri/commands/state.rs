@@ -16,4 +16,6 @@ pub struct AppOptions {
     pub logging: bool,
     /// How long a keychain call may take (default `secrets::KEYCHAIN_TIMEOUT`).
     pub keychain_timeout: Option<std::time::Duration>,
+    /// Dialog answers instead of a person (the command tests; debug builds only).
+    pub dialogs: Option<Arc<crate::host::DialogAnswers>>,
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use genesys_core::secrets::MemoryStore;
 use genesys_export::commands::AppOptions;
+use genesys_export::host::DialogAnswers;
 use serde_json::Value;
 use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
 use tauri::test::{
@@ -23,6 +24,8 @@ pub struct TestApp {
     pub channel: Captured,
     pub dirs: tempfile::TempDir,
     pub secrets: Arc<MemoryStore>,
+    /// The save dialog's answers (set with [`TestApp::save_to`]).
+    pub dialogs: Arc<DialogAnswers>,
 }
 
 impl TestApp {
@@ -68,7 +71,9 @@ impl TestApp {
         secrets: Arc<MemoryStore>,
         keychain_timeout: Option<std::time::Duration>,
     ) -> Self {
+        let dialogs = Arc::new(DialogAnswers::default());
         let options = AppOptions {
+            dialogs: Some(dialogs.clone()),
             config_dir: Some(dirs.path().join("config")),
             data_dir: Some(dirs.path().join("data")),
             secrets: Some(store),
@@ -97,7 +102,14 @@ impl TestApp {
             channel,
             dirs,
             secrets,
+            dialogs,
         }
+    }
+
+    /// From now on the save dialog answers `path` (an existing file there is
+    /// not replaced: the run refuses it, field `destination`).
+    pub fn save_to(&self, path: impl Into<PathBuf>) {
+        self.dialogs.save_to(path, false);
     }
 
     pub fn config_dir(&self) -> PathBuf {

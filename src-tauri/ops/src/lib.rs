@@ -9,6 +9,7 @@
 //! Tauri-free. It depends on the core and on the emulator (the demo
 //! organization is `genesys-sim`), which is why it is not part of the core.
 pub mod app;
+pub mod commands;
 pub mod connections;
 pub mod host;
 pub mod profiles;
