@@ -16,12 +16,11 @@ use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
 use futures::stream;
-use genesys_core::export::{
-    write_export, Destination, EntityKind, ExportOptions, Format, MapNames,
-};
+use genesys_core::export::{write_export, Destination, EntityKind, ExportOptions, Format};
 use genesys_core::genesys::model::Conversation;
 use genesys_core::Error;
 use genesys_sim::{Dataset, SimConfig};
+use test_support::names::MapNames;
 use tokio_util::sync::CancellationToken;
 
 fn vm_hwm_kb() -> u64 {

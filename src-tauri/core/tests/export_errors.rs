@@ -9,9 +9,10 @@ use std::process::Command;
 use futures::future::BoxFuture;
 use futures::StreamExt;
 use genesys_core::export::{
-    write_export, Destination, EntityKind, ExportOptions, Format, Grain, NameSource, NoNames,
+    write_export, Destination, EntityKind, ExportOptions, Format, Grain, NameSource,
 };
 use genesys_core::{Error, ErrorKind, Result};
+use test_support::names::NoNames;
 use tokio_util::sync::CancellationToken;
 
 use export_common::*;

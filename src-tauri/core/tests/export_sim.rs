@@ -5,13 +5,12 @@ use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
 use futures::stream;
-use genesys_core::export::{
-    write_export, Destination, EntityKind, ExportOptions, Format, Grain, MapNames,
-};
+use genesys_core::export::{write_export, Destination, EntityKind, ExportOptions, Format, Grain};
 use genesys_core::genesys::model::Conversation;
 use genesys_core::Result;
 use genesys_sim::{Dataset, SimConfig};
 use serde_json::Value;
+use test_support::names::MapNames;
 use tokio_util::sync::CancellationToken;
 
 const N: u64 = 600;

@@ -33,8 +33,7 @@ use crate::{Error, ErrorKind, Result};
 
 pub use columns::{columns, default_columns, ColumnInfo};
 pub use names::{
-    is_entity_id, system_wrap_up_label, EntityKind, MapNames, NameCache, NameSource, NoNames,
-    SYSTEM_WRAP_UP_CODES,
+    is_entity_id, system_wrap_up_label, EntityKind, NameCache, NameSource, SYSTEM_WRAP_UP_CODES,
 };
 pub use options::{Delimiter, DurationFormat, ExportOptions, Format, Grain};
 pub use resume::{CheckpointSource, Resumable, ResumeState};

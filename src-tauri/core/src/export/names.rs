@@ -185,63 +185,6 @@ pub fn system_wrap_up_label(code: &str) -> Option<&'static str> {
         .map(|(_, label)| *label)
 }
 
-/// No names: every id is shown as itself (e.g. for offline tests).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoNames;
-
-impl NameSource for NoNames {
-    fn lookup<'a>(
-        &'a self,
-        _kind: EntityKind,
-        _ids: &'a [String],
-    ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
-        Box::pin(async { Ok(HashMap::new()) })
-    }
-}
-
-/// Names from an in-memory table (tests, the demo organization).
-#[derive(Debug, Clone, Default)]
-pub struct MapNames {
-    names: HashMap<(EntityKind, String), String>,
-}
-
-impl MapNames {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Add `(id, name)` pairs of one kind.
-    pub fn with(
-        mut self,
-        kind: EntityKind,
-        pairs: impl IntoIterator<Item = (String, String)>,
-    ) -> Self {
-        for (id, name) in pairs {
-            self.names.insert((kind, id), name);
-        }
-        self
-    }
-}
-
-impl NameSource for MapNames {
-    fn lookup<'a>(
-        &'a self,
-        kind: EntityKind,
-        ids: &'a [String],
-    ) -> BoxFuture<'a, Result<HashMap<String, String>>> {
-        Box::pin(async move {
-            Ok(ids
-                .iter()
-                .filter_map(|id| {
-                    self.names
-                        .get(&(kind, id.clone()))
-                        .map(|n| (id.clone(), n.clone()))
-                })
-                .collect())
-        })
-    }
-}
-
 /// Names looked up during one export. Ids a lookup did not return are
 /// remembered as unknown so they are not asked for again.
 #[derive(Debug, Default)]

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use futures::stream::{self, Stream};
-use genesys_core::export::{EntityKind, MapNames};
+use genesys_core::export::EntityKind;
 use genesys_core::genesys::model::Conversation;
 use genesys_core::Result;
+use test_support::names::MapNames;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
