@@ -122,3 +122,47 @@ fn an_output_whose_extension_is_not_the_formats_is_refused() {
         assert!(!out.exists());
     }
 }
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// #14.6: the same bounds as the app, before anything is sent.
+#[test]
+fn date_ranges_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    for (from, to, expected) in [
+        (
+            "2015-01-01".to_string(),
+            "2015-01-31".to_string(),
+            "five years",
+        ),
+        (day(-2), day(40), "tomorrow"),
+        (day(-2), "2062-01-01".to_string(), "tomorrow"),
+    ] {
+        let o = cli(
+            &[
+                "export",
+                "--environment",
+                "http://127.0.0.1:9",
+                "--client-id",
+                "id",
+                "--time-zone",
+                "UTC",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--output",
+                out.to_str().unwrap(),
+            ],
+            dir.path(),
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{from}..{to}: {stderr}");
+        assert!(stderr.contains(expected), "{from}..{to}: {stderr}");
+    }
+}

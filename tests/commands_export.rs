@@ -318,3 +318,77 @@ fn open_file_only_opens_exports_of_the_three_formats() {
         assert_eq!(err["field"], "path", "{cmd}: {err}");
     }
 }
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn fixed_profile(t: &TestApp, d: &Value, name: &str, from: &str, to: &str) -> Result<Value, Value> {
+    invoke(
+        &t.webview,
+        "save_profile",
+        json!({"profile": {"name": name, "connectionId": d["connection"]["id"], "timeZone": "UTC",
+                "range": {"kind": "fixed", "from": from, "to": to}, "options": {"format": "csv"}}}),
+    )
+}
+
+/// #14.6: a range before Genesys's five-year retention, or ending after
+/// tomorrow, is refused with the field to fix.
+#[test]
+fn date_ranges_are_bounded() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    let err = fixed_profile(&t, &d, "Too old", "2015-01-01", "2015-01-31").unwrap_err();
+    assert_eq!(err["kind"], "invalid_input", "{err}");
+    assert_eq!(err["field"], "from", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("five years"),
+        "{err}"
+    );
+    let err = fixed_profile(&t, &d, "Future", &day(-1), &day(30)).unwrap_err();
+    assert_eq!(err["field"], "to", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("tomorrow"),
+        "{err}"
+    );
+    // Up to tomorrow is fine.
+    fixed_profile(&t, &d, "Fine", &day(-3), &day(1)).unwrap();
+}
+
+/// #14.6: above 31 days the UI is told, before the save dialog opens (so
+/// before anything is fetched), how long the export may take.
+#[test]
+fn a_long_range_is_announced_before_the_export_starts() {
+    std::env::set_var("GENESYS_EXPORT_TEST_SAVE_PATH", "cancel");
+    let t = TestApp::new();
+    let d = demo(&t);
+    let long = fixed_profile(&t, &d, "Two months", &day(-62), &day(-2)).unwrap();
+    let result = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-long", "profileId": long["id"], "onProgress": "__CHANNEL__:12"}),
+    )
+    .unwrap();
+    assert_eq!(result["status"], "cancelled");
+    let events = t.messages(12);
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["event"], "longRange", "{events:?}");
+    assert_eq!(events[0]["data"]["days"], 61);
+    let message = events[0]["data"]["message"].as_str().unwrap();
+    assert!(message.contains("61 days"), "{message}");
+    assert!(message.contains("minutes"), "{message}");
+    assert_eq!(events[1]["event"], "cancelled");
+
+    // A month or less: nothing to announce.
+    let short = fixed_profile(&t, &d, "One month", &day(-31), &day(-1)).unwrap();
+    invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-short", "profileId": short["id"], "onProgress": "__CHANNEL__:13"}),
+    )
+    .unwrap();
+    let events: Vec<Value> = t.messages(13).iter().map(|m| m["event"].clone()).collect();
+    assert_eq!(events, vec![json!("cancelled")]);
+}

@@ -16,7 +16,8 @@ import { api, newRunId, toApiError } from "./api.js";
  * @typedef {{runId: string, profileId: string, profileName: string, state: RunState,
  *   destination: string|null, from: string|null, to: string|null, progress: Progress|null,
  *   queuedMessage: string|null, waitUntil: number|null, summary: RunSummary|null, error: ApiError|null,
- *   startedAt: number, resumed: boolean}} Run
+ *   startedAt: number, resumed: boolean, longRange: string|null}} Run
+ * `longRange`: the backend's notice that the range is longer than a month and how long it may take.
  */
 
 /** @type {Map<string, Run>} */
@@ -56,6 +57,9 @@ export function activeRunFor(profileId) {
 function onEvent(run, ev) {
   if (ENDED.has(run.state)) return;
   switch (ev.event) {
+    case "longRange":
+      run.longRange = ev.data.message;
+      break;
     case "started":
       run.destination = ev.data.destination;
       run.from = ev.data.from;
@@ -119,7 +123,7 @@ function newRun({ profileId, profileName, resumed }) {
   return {
     runId: newRunId(), profileId, profileName, state: "choosing", destination: null, from: null, to: null,
     progress: null, queuedMessage: null, waitUntil: null, summary: null, error: null,
-    startedAt: Date.now(), resumed: !!resumed,
+    startedAt: Date.now(), resumed: !!resumed, longRange: null,
   };
 }
 

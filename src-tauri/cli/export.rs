@@ -180,6 +180,7 @@ fn ad_hoc(args: &ExportArgs) -> Result<Job> {
         .unwrap_or_else(genesys_core::profiles::system_time_zone);
     let tz = dates::parse_time_zone(&time_zone)?;
     let (from, to) = dates::resolve_range(from_s, to_s, tz)?;
+    genesys_core::profiles::check_range_bounds(from, to, Utc::now(), tz)?;
     let (media_types, directions) = media_and_direction(args)?;
     let format = choose_format(
         args.format.map(Into::into),
@@ -285,6 +286,10 @@ fn from_profile(args: &ExportArgs, name: &str, ops: &Ops) -> Result<Job> {
             ))
         }
     };
+    // Dates typed here or saved in the profile (presets are named periods around today).
+    if !matches!(profile.range, DateRange::Preset { .. }) || args.from.is_some() {
+        genesys_core::profiles::check_range_bounds(from, to, now, tz)?;
+    }
     let (media_types, directions) = media_and_direction(args)?;
     if !media_types.is_empty() {
         profile.filters.media_types = media_types;

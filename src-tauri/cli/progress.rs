@@ -59,6 +59,7 @@ impl Progress {
         match e {
             ExportEvent::Progress(p) => self.progress(p),
             ExportEvent::Queued(q) => self.say(&q.message),
+            ExportEvent::LongRange(l) => self.say(&l.message),
             _ => {}
         }
     }

@@ -159,3 +159,36 @@ test("a run keeps going when leaving its page; the card offers to view its progr
   await page.getByRole("heading", { name: "Export finished" }).waitFor();
   await context.close();
 });
+
+test("a range of more than a month says how long it may take before the export starts (#14.6)", async () => {
+  const message = "This export covers 92 days, more than a month. Genesys Cloud is asked for it a day or a few days at a time, so it may take from about 3 minutes to about 1½ hours, depending on how many conversations there are. You can keep working meanwhile; the time left is shown once the first days are in.";
+  const { page, context, problems } = await openApp(browser, srv.url, { config: { longRange: { days: 92, message }, dialogMs: 1500 } });
+  await page.getByRole("button", { name: "Export Sales calls last week" }).click();
+  await waitView(page, "export");
+  const notice = page.locator(".long-range");
+  await notice.getByText("about 3 minutes to about 1½ hours").waitFor();
+  // Shown while the save dialog is open: nothing has been fetched yet.
+  assert.ok(await page.getByText("Choose where to save the file in the window that opened").isVisible());
+  assert.equal(await notice.getAttribute("role"), "note");
+  assert.ok((await notice.innerText()).includes("This export may take a while"));
+  await shot(page, "export-long-range");
+  // It stays while the export runs.
+  await page.getByText("Saving to Sales calls last week").waitFor();
+  await fake(page, "progress", { percent: 5, conversations: 100, rows: 100, estimatedTotal: 2000, etaSeconds: 600 });
+  await page.getByText("100 of about 2,000 conversations").waitFor();
+  assert.ok(await notice.isVisible());
+  await fake(page, "finish");
+  await page.getByRole("heading", { name: "Export finished" }).waitFor();
+  await assertClean(page, problems);
+  await context.close();
+});
+
+test("a month or less shows no such notice", async () => {
+  const { page, context, problems } = await openApp(browser, srv.url);
+  await startSalesExport(page);
+  assert.equal(await page.locator(".long-range").isVisible(), false);
+  await fake(page, "finish");
+  await page.getByRole("heading", { name: "Export finished" }).waitFor();
+  await assertClean(page, problems);
+  await context.close();
+});

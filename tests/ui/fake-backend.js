@@ -5,11 +5,14 @@
 // window.__FAKE_CONFIG__ (set with page.addInitScript) chooses the starting data:
 //   scenario: "empty" (first run) | "home" (a connection, two profiles, history)
 //   notices: string[]; resume: bool (one interrupted run); dialog: "accept" | "cancel";
-//   fail: {command: ApiError} rejects that command; exportMode: "manual" | "auto".
+//   fail: {command: ApiError} rejects that command; exportMode: "manual" | "auto";
+//   longRange: {days, message} sent (like Rust) before the save dialog of every export;
+//   dialogMs: how long the save dialog stays open (default 60).
 import * as core from "/__tauri/core.js";
 import { mockIPC } from "/__tauri/mocks.js";
 
-const cfg = Object.assign({ scenario: "home", notices: [], resume: false, dialog: "accept", fail: {}, exportMode: "manual" },
+const cfg = Object.assign({ scenario: "home", notices: [], resume: false, dialog: "accept", fail: {}, exportMode: "manual",
+  longRange: null, dialogMs: 60 },
   window.__FAKE_CONFIG__ ?? {});
 
 const REGIONS = [
@@ -137,6 +140,7 @@ function startRun(args, resumed) {
   return new Promise((resolve, reject) => {
     run.resolve = resolve;
     run.reject = reject;
+    if (cfg.longRange && !resumed) setTimeout(() => send(run, { event: "longRange", data: cfg.longRange }), 0);
     setTimeout(() => {
       if (cfg.dialog === "cancel" && !resumed) {
         run.ended = true;
@@ -145,7 +149,7 @@ function startRun(args, resumed) {
       }
       send(run, { event: "started", data: { runId, destination: run.destination, from: "2026-11-16T00:00:00Z", to: "2026-11-23T00:00:00Z" } });
       if (cfg.exportMode === "auto") auto(run);
-    }, 60);
+    }, resumed ? 60 : cfg.dialogMs);
   });
 }
 

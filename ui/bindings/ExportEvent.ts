@@ -2,6 +2,7 @@
 import type { CancelledData } from "./CancelledData";
 import type { Failed } from "./Failed";
 import type { Finished } from "./Finished";
+import type { LongRange } from "./LongRange";
 import type { Progress } from "./Progress";
 import type { Queued } from "./Queued";
 import type { Started } from "./Started";
@@ -9,4 +10,4 @@ import type { Started } from "./Started";
 /**
  * One message on the progress channel, tagged `{event, data}`.
  */
-export type ExportEvent = { "event": "started", "data": Started } | { "event": "progress", "data": Progress } | { "event": "queued", "data": Queued } | { "event": "finished", "data": Finished } | { "event": "failed", "data": Failed } | { "event": "cancelled", "data": CancelledData };
+export type ExportEvent = { "event": "longRange", "data": LongRange } | { "event": "started", "data": Started } | { "event": "progress", "data": Progress } | { "event": "queued", "data": Queued } | { "event": "finished", "data": Finished } | { "event": "failed", "data": Failed } | { "event": "cancelled", "data": CancelledData };

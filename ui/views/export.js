@@ -77,6 +77,10 @@ function progressPanel(ctx, run) {
   const etaEl = h("p", { class: "eta muted" });
   const step = h("p", { class: "step" });
   const wait = h("div", { class: "banner info wait", role: "status", hidden: true });
+  // Ranges of more than a month: how long it may take, said before anything is fetched.
+  const longText = h("p");
+  const long = h("div", { class: "banner info long-range", role: "note", hidden: true },
+    h("p", { class: "banner-title" }, "This export may take a while"), longText);
   const cancelBtn = h("button", { type: "button", class: "btn danger-outline big" }, "Cancel export");
   cancelBtn.addEventListener("click", async () => {
     const ok = await ctx.confirm({
@@ -87,7 +91,7 @@ function progressPanel(ctx, run) {
     if (ok) await cancelRun(run);
   });
   const el = h("section", { class: "panel progress", "aria-labelledby": "run-title" },
-    title, sub, track, counts, etaEl, step, wait,
+    title, sub, long, track, counts, etaEl, step, wait,
     h("div", { class: "actions" }, cancelBtn,
       h("button", { type: "button", class: "btn", onclick: () => ctx.go("home") }, "Back to exports (keeps running)")));
   title.id = "run-title";
@@ -95,6 +99,8 @@ function progressPanel(ctx, run) {
   let lastCounts = "";
   const update = () => {
     const p = run.progress;
+    long.hidden = !run.longRange;
+    if (run.longRange && longText.textContent !== run.longRange) longText.textContent = run.longRange;
     sub.textContent = run.destination
       ? `${run.from && run.to ? `${range(run.from, run.to)} · ` : ""}Saving to ${splitPath(run.destination).file}`
       : "Choose where to save the file in the window that opened…";

@@ -127,6 +127,8 @@ pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Resu
         keep_partial: false,
     };
     let plan = jobs::plan(&ctx, &spec)?;
+    // Before the dialog (before anything is fetched): a long range may take long.
+    jobs::announce_long_range(&plan, &events);
     let dialog = SaveDialog {
         title: "Save the export".into(),
         file_name: plan.file_name.clone(),

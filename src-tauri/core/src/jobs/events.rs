@@ -4,12 +4,16 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use super::long_range::LongRange;
 use crate::error::{Error, ErrorKind};
 
 /// One message on the progress channel, tagged `{event, data}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum ExportEvent {
+    /// The range is longer than a month: how long the export may take. Sent
+    /// before the save dialog opens (and again before the run starts).
+    LongRange(LongRange),
     /// The run has a destination and starts fetching.
     Started(Started),
     /// Throttled to about ten per second; the first and the last always arrive.

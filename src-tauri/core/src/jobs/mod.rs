@@ -11,6 +11,7 @@ mod files;
 mod history;
 mod history_row;
 mod locks;
+mod long_range;
 mod plan;
 mod preview;
 mod registry;
@@ -31,6 +32,7 @@ pub use events::{
 pub use exported::exported_file;
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};
 pub use locks::{ConnectionLocks, ConnectionTurn};
+pub use long_range::{announce_long_range, long_range_notice, LongRange, LONG_RANGE_DAYS};
 pub use plan::{plan, RunPlan};
 pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};

@@ -87,6 +87,13 @@ pub(super) fn resolve(
         }
         None => profile.resolve_range(now)?,
     };
+    // A range of the profile's own (not a preset): within Genesys's
+    // retention, ending by tomorrow. (The CLI checks the `--from`/`--to` it
+    // passes as `range` with the same rule.)
+    if !matches!(profile.range, crate::profiles::DateRange::Preset { .. }) {
+        let tz = crate::clock::parse_time_zone(&profile.time_zone, "timeZone")?;
+        crate::profiles::check_range_bounds(from, to, now, tz)?;
+    }
     let file_name = profile.file_name(now)?;
     Ok(RunPlan {
         connection,

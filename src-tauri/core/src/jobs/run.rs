@@ -129,6 +129,7 @@ async fn execute(
     cancel: CancellationToken,
 ) -> Result<RunSummary> {
     let started = Instant::now();
+    super::announce_long_range(&checkpoint.plan, &events);
     events(ExportEvent::Started(Started {
         run_id: checkpoint.run_id.clone(),
         destination: checkpoint.destination.display().to_string(),

@@ -5,10 +5,12 @@
 //!   validated CRUD, atomic writes, bad files set aside, sharing (import/export).
 //! - [`range`]: presets → `[from, to)` instants in the profile's zone; file names.
 //! - [`file`]: the file format and its migrations; [`atomic`]: crash-safe writes.
+//! - [`bounds`]: how far back and ahead a range may go;
 //! - [`validate`]: field-level checks; [`timezone`]: IANA zones and the system's zone.
 //!
 //! Secrets are never here: see [`crate::secrets`].
 pub mod atomic;
+pub mod bounds;
 pub mod file;
 pub mod lockfile;
 pub mod model;
@@ -17,6 +19,7 @@ pub mod store;
 pub mod timezone;
 pub mod validate;
 
+pub use bounds::{check_range_bounds, RETENTION_YEARS};
 pub use file::CURRENT_VERSION;
 pub use model::{
     Connection, ConnectionView, DateRange, ImportReport, NoticeKind, QueryProfile, RelativePreset,

@@ -124,6 +124,14 @@ pub fn check_profile(
         }
         _ => {}
     }
+    // A range of its own (not a preset) lies within Genesys's retention and
+    // ends by tomorrow (checked again when it runs).
+    if !matches!(profile.range, DateRange::Preset { .. }) {
+        let now = chrono::Utc::now();
+        let tz = parse_time_zone(&profile.time_zone, "timeZone")?;
+        let (from, to) = super::range::resolve_range(&profile.range, tz, now)?;
+        super::bounds::check_range_bounds(from, to, now, tz)?;
+    }
     for direction in &profile.filters.directions {
         if !matches!(direction.as_str(), "inbound" | "outbound") {
             return Err(Error::invalid(
