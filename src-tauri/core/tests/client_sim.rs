@@ -459,6 +459,42 @@ async fn long_ranges_use_few_jobs_two_at_a_time() {
         .all(|(a, b)| *b - *a <= chrono::Duration::days(10)));
 }
 
+/// One async job can cover a month and is delivered only when all its pages
+/// are in: the progress counts records as their pages arrive, so a supervisor
+/// sees the count move while a long window is read (e2e "cancelled halfway").
+#[tokio::test]
+async fn progress_counts_records_while_a_long_window_is_read() {
+    let mut cfg = org(3_000, 10);
+    cfg.async_max_page_size = 50;
+    cfg.large_records = 0.0;
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let (opts, seen) = watched();
+    let got = ids(client(&sim)
+        .fetch(request(from, to, Strategy::Async), opts)
+        .unwrap())
+    .await
+    .unwrap();
+    assert_exact(&got, &truth(&sim, from, to, &Filters::default()));
+    assert_eq!(sim.stats().jobs_created, 1, "one job for ten days");
+    let seen = seen.lock().unwrap();
+    let before_delivery: Vec<u64> = seen
+        .iter()
+        .filter(|p| p.window_index == 0 && p.conversations == 0)
+        .map(|p| p.read)
+        .collect();
+    let most = before_delivery.iter().copied().max().unwrap_or(0);
+    assert!(
+        most >= got.len() as u64 / 2,
+        "records counted before the window was delivered: at most {most} of {}",
+        got.len()
+    );
+    assert!(
+        seen.windows(2).all(|w| w[0].read <= w[1].read),
+        "the count of records read never goes back"
+    );
+}
+
 /// #13.10: on a slow link a 1000-record results page does not arrive within
 /// the timeout; the page size is halved for that cursor until it does.
 #[tokio::test]

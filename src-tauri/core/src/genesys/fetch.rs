@@ -491,11 +491,15 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Resul
     })
 }
 
-fn to_sorter(list: Vec<&RawValue>, out: &mut WindowSorter) -> Result<()> {
+/// Push a page into the window's sorter; the number kept (in the window).
+fn to_sorter(list: Vec<&RawValue>, out: &mut WindowSorter) -> Result<u64> {
+    let mut kept = 0;
     for raw in list {
-        out.push(raw)?;
+        if let Pushed::Kept { .. } = out.push(raw)? {
+            kept += 1;
+        }
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// Like [`to_sorter`], noting the conversations kept without a `conversationEnd`.
@@ -503,13 +507,17 @@ fn to_sorter_noting_open(
     list: Vec<&RawValue>,
     out: &mut WindowSorter,
     open: &mut Vec<Position>,
-) -> Result<()> {
+) -> Result<u64> {
+    let mut kept = 0;
     for raw in list {
-        if let Pushed::Kept { key, ended: false } = out.push(raw)? {
-            open.push(key);
+        if let Pushed::Kept { key, ended } = out.push(raw)? {
+            kept += 1;
+            if !ended {
+                open.push(key);
+            }
         }
     }
-    Ok(())
+    Ok(kept)
 }
 
 /// One window: fetch, keep `[start, end)`, de-duplicate, order.
@@ -583,7 +591,7 @@ fn sync_range<'a>(
                 break;
             };
             let full = list.len() as u64 >= u64::from(page_size);
-            to_sorter(list, out)?;
+            ctx.rep.records_read(to_sorter(list, out)?);
             if full && u64::from(page) * u64::from(page_size) >= cfg.paging_cap {
                 // totalHits was low but the pages keep coming: split anyway
                 // (what was read already is de-duplicated by the sorter).
@@ -877,6 +885,7 @@ async fn reread_open(ctx: &Ctx, out: &mut WindowSorter, mut open: Vec<Position>)
                 break;
             };
             let full = list.len() as u64 >= u64::from(page_size);
+            // Rows re-read here were counted when the job returned them.
             to_sorter(list, out)?;
             if !full || page >= 100 {
                 break;
@@ -976,7 +985,7 @@ async fn read_results(
         ctx.rep.page_read();
         pages += 1;
         if let Some(list) = page.conversations {
-            to_sorter_noting_open(list, out, open)?;
+            ctx.rep.records_read(to_sorter_noting_open(list, out, open)?);
         }
         match page.cursor {
             Some(c) if !c.is_empty() => {

@@ -62,6 +62,12 @@ pub struct FetchProgress {
     /// Conversations delivered to the caller so far.
     #[ts(type = "number")]
     pub conversations: u64,
+    /// Conversation records read from result pages so far (in the range;
+    /// a repeat or a re-read counts again). A window is delivered only once
+    /// all its pages are in, and one async job can cover 31 days, so this is
+    /// what moves while a long window is being read.
+    #[ts(type = "number")]
+    pub read: u64,
     /// Estimate of the total, from `totalHits` (sync windows only).
     #[ts(type = "number | null")]
     pub estimated_total: Option<u64>,
@@ -82,6 +88,7 @@ impl Default for FetchProgress {
             window_count: 0,
             pages: 0,
             conversations: 0,
+            read: 0,
             estimated_total: None,
             retries: 0,
             waiting: None,
@@ -175,6 +182,13 @@ impl Reporter {
             p.pages += 1;
             p.waiting = None;
         });
+    }
+
+    /// `records` conversations of a page were kept for their window.
+    pub fn records_read(&self, records: u64) {
+        if records > 0 {
+            self.update(|p| p.read = p.read.saturating_add(records));
+        }
     }
 
     /// Record a window's `totalHits` and recompute the estimate.

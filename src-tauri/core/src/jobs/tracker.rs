@@ -115,7 +115,7 @@ impl Tracker {
 /// estimated total (at most 99.9 until the file is in place), the time left
 /// at the rate so far, and the window of the fetch plan.
 pub(super) fn compose(f: &FetchProgress, w: WriteProgress, elapsed_s: f64) -> Progress {
-    let conversations = f.conversations.max(w.conversations);
+    let conversations = f.conversations.max(f.read).max(w.conversations);
     let mut phase = match f.phase {
         FetchPhase::Planning => Phase::Connecting,
         FetchPhase::Fetching => Phase::Fetching,
@@ -208,6 +208,25 @@ mod tests {
         WriteProgress {
             conversations,
             rows,
+        }
+    }
+
+    #[test]
+    fn the_count_is_the_most_of_read_delivered_and_written() {
+        // (delivered, read from pages, written) -> shown
+        let cases = [
+            (0, 0, 0, 0),
+            (0, 450, 0, 450), // a long window still being read
+            (300, 450, 120, 450),
+            (500, 450, 480, 500), // repeats dropped at delivery
+            (500, 0, 500, 500),   // a resume starts with what was delivered
+            (10, 20, 30, 30),
+        ];
+        for (delivered, read, wrote, want) in cases {
+            let mut f = fetch(FetchPhase::Fetching, delivered, Some(1_000));
+            f.read = read;
+            let p = compose(&f, written(wrote, wrote), 1.0);
+            assert_eq!(p.conversations, want, "{delivered} {read} {wrote}");
         }
     }
 
