@@ -985,7 +985,8 @@ async fn read_results(
         ctx.rep.page_read();
         pages += 1;
         if let Some(list) = page.conversations {
-            ctx.rep.records_read(to_sorter_noting_open(list, out, open)?);
+            ctx.rep
+                .records_read(to_sorter_noting_open(list, out, open)?);
         }
         match page.cursor {
             Some(c) if !c.is_empty() => {
