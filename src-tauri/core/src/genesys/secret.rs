@@ -129,6 +129,19 @@ mod tests {
         assert!(Secret::new("  ").is_blank());
     }
 
+    /// #14 (low): the secret and the tokens live in secrecy's zeroizing
+    /// string, wiped when dropped. A compile-time check: with a plain `String`
+    /// inside (as before), this test does not build.
+    #[test]
+    fn secrets_and_tokens_are_wiped_when_dropped() {
+        fn wiped_on_drop<T: secrecy::zeroize::ZeroizeOnDrop>(_: &T) {}
+        let secret = Secret::new("s3cr3t-value");
+        wiped_on_drop(&secret.0);
+        let token = UserToken::new("acc3ss-value", None);
+        wiped_on_drop(&token.access_token.0);
+        assert_eq!(secret.expose(), "s3cr3t-value");
+    }
+
     #[test]
     fn user_tokens_never_print() {
         let mut t = UserToken::new("acc3ss-value", Some(60));
