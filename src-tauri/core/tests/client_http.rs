@@ -578,3 +578,57 @@ async fn job_submission_is_retried_only_when_no_job_was_created() {
     assert!(fetch.next().await.is_none(), "clean end");
     assert_eq!(job_calls(&s), 3, "{:?}", s.lock().unwrap().calls);
 }
+
+/// #14 (low, "cap async result pages"): a server whose job results never end
+/// (a cursor it already sent, even after others in between) is refused with
+/// a plain message instead of being followed for ever.
+#[tokio::test]
+async fn job_results_that_come_back_to_a_cursor_already_read_are_refused() {
+    use futures::StreamExt;
+    let page = |cursor: &str| (200, vec![], json!({"conversations": [], "cursor": cursor}));
+    for cursors in [vec!["c1", "c1"], vec!["c1", "c2", "c1"]] {
+        let mut api = VecDeque::from([
+            (
+                200,
+                vec![],
+                json!({"dataAvailabilityDate": "2030-01-01T00:00:00.000Z"}),
+            ),
+            (202, vec![], json!({"jobId": "j1"})),
+            (200, vec![], json!({"state": "FULFILLED"})),
+        ]);
+        api.extend(cursors.iter().map(|c| page(c)));
+        let (base, s) = server(Script {
+            api,
+            ..Script::default()
+        })
+        .await;
+        let mut cfg = config(&base, "s");
+        cfg.job_polling.initial = Duration::from_millis(10);
+        let mut fetch = Client::new(cfg)
+            .unwrap()
+            .fetch(async_request(), FetchOptions::default())
+            .unwrap();
+        let got = fetch.next().await;
+        let e = match got {
+            Some(Err(e)) => e,
+            other => panic!(
+                "{cursors:?}: expected an error, got {:?}",
+                other.map(|r| r.map(|c| c.conversation_id))
+            ),
+        };
+        assert_eq!(e.kind, ErrorKind::Server, "{cursors:?}: {}", e.message);
+        assert!(
+            e.message.contains("kept sending more pages"),
+            "{cursors:?}: {}",
+            e.message
+        );
+        let results = s
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.ends_with("/jobs/j1/results"))
+            .count();
+        assert_eq!(results, cursors.len(), "{cursors:?}: read no further");
+    }
+}

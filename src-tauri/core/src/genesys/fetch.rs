@@ -937,7 +937,8 @@ async fn wait_for_job(ctx: &Ctx, id: &str) -> Result<JobEnd> {
 }
 
 /// Most pages one job's results may have (a server that never stops sending
-/// cursors is refused rather than followed for ever).
+/// cursors is refused rather than followed for ever, as is one that sends a
+/// cursor it sent before: its pages would repeat in a loop).
 const MAX_RESULT_PAGES: u32 = 1_000_000;
 
 /// Read a fulfilled job's results by cursor. A page that times out or is
@@ -954,6 +955,7 @@ async fn read_results(
     let path = format!("{JOBS}/{id}/results");
     let mut page_size = ctx.http.cfg.async_page_size.max(1);
     let mut pages = 0u32;
+    let mut seen = std::collections::HashSet::new();
     loop {
         let mut req = ApiRequest::new(Method::GET, path.clone(), DETAILS)
             .query("pageSize", page_size.to_string())
@@ -990,7 +992,7 @@ async fn read_results(
         }
         match page.cursor {
             Some(c) if !c.is_empty() => {
-                if cursor.as_deref() == Some(c.as_str()) || pages >= MAX_RESULT_PAGES {
+                if !seen.insert(c.clone()) || pages >= MAX_RESULT_PAGES {
                     return Err(Error::new(
                         ErrorKind::Server,
                         format!(
