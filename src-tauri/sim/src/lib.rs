@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
+use tokio_util::task::AbortOnDropHandle;
 
 pub mod access;
 pub mod cli;
@@ -278,12 +279,13 @@ pub struct Sim {
     addr: SocketAddr,
     state: Arc<server::State>,
     stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+    /// The server; aborted when the `Sim` is dropped.
+    task: AbortOnDropHandle<()>,
 }
 
 impl Sim {
-    /// Binds `127.0.0.1:cfg.port` and serves until [`Sim::shutdown`] (or drop
-    /// of the runtime); HTTPS when `cfg.tls` is set.
+    /// Binds `127.0.0.1:cfg.port` and serves until [`Sim::shutdown`] or until it is
+    /// dropped (which aborts the server); HTTPS when `cfg.tls` is set.
     pub async fn start(cfg: SimConfig) -> std::io::Result<Sim> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port)).await?;
         let addr = listener.local_addr()?;
@@ -294,7 +296,7 @@ impl Sim {
         let state = Arc::new(server::State::new(cfg));
         let app = server::router(state.clone());
         let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
+        let task = AbortOnDropHandle::new(tokio::spawn(async move {
             let shutdown = async {
                 let _ = rx.await;
             };
@@ -313,7 +315,7 @@ impl Sim {
             if let Err(e) = served {
                 tracing::warn!("genesys-sim server stopped: {e}");
             }
-        });
+        }));
         Ok(Sim {
             addr,
             state,
@@ -368,11 +370,7 @@ impl Sim {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let mut task = self.task;
-        if tokio::time::timeout(Duration::from_secs(5), &mut task)
-            .await
-            .is_err()
-        {
-            task.abort();
-        }
+        // Past the wait, dropping the handle aborts the server.
+        let _ = tokio::time::timeout(Duration::from_secs(5), &mut task).await;
     }
 }

@@ -31,6 +31,7 @@ use rand::RngCore as _;
 use sha2::Digest as _;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::config::ClientConfig;
 use super::http::Http;
@@ -448,25 +449,21 @@ pub async fn sign_in(
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(listening);
     let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
+    // Aborted when dropped: on every way out of this function, including
+    // the caller dropping its future.
+    let server = AbortOnDropHandle::new(tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = stopped.await;
         });
         if let Err(e) = serve.await {
             tracing::warn!("sign-in listener stopped: {e}");
         }
-    });
-    let close = |server: tokio::task::JoinHandle<()>| async move {
+    }));
+    let close = |mut server: AbortOnDropHandle<()>| async move {
         let _ = stop.send(());
-        let mut server = server;
         // Let the answer page reach the browser, but do not wait for idle
-        // keep-alive connections.
-        if tokio::time::timeout(Duration::from_secs(2), &mut server)
-            .await
-            .is_err()
-        {
-            server.abort();
-        }
+        // keep-alive connections (dropping the handle aborts the server).
+        let _ = tokio::time::timeout(Duration::from_secs(2), &mut server).await;
     };
 
     tracing::debug!(port = cfg.port, "waiting for the sign-in callback");
