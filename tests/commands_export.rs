@@ -217,7 +217,8 @@ fn errors_arrive_with_the_right_kind() {
     .unwrap_err();
     assert_eq!(err["kind"], "not_found");
 
-    // An existing destination without replace → invalid_input on destination.
+    // An existing destination without replace → io on destination (one rule
+    // with the CLI, which exits 5 for it).
     let demo_profile = profile_named(&d, "yesterday");
     let existing = out.path().join("exists.csv");
     std::fs::write(&existing, "keep me").unwrap();
@@ -228,7 +229,7 @@ fn errors_arrive_with_the_right_kind() {
         json!({"runId": "run-z", "profileId": demo_profile["id"], "onProgress": "__CHANNEL__:5"}),
     )
     .unwrap_err();
-    assert_eq!(err["kind"], "invalid_input");
+    assert_eq!(err["kind"], "io");
     assert_eq!(err["field"], "destination");
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
 }

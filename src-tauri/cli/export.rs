@@ -4,10 +4,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
+use genesys_core::export::output::{check_destination_for, ReplaceBy};
 use genesys_core::export::{ExportOptions, Format};
 use genesys_core::genesys::{Environment, RetryPolicy, Secret};
 use genesys_core::profiles::{sanitize_file_stem, Connection, DateRange, QueryProfile};
-use genesys_core::{Error, ErrorKind, Result};
+use genesys_core::{Error, Result};
 use uuid::Uuid;
 
 use crate::args::ExportArgs;
@@ -69,43 +70,10 @@ pub fn choose_format(flag: Option<Format>, output: Option<&Path>, fallback: Form
         .unwrap_or(fallback)
 }
 
-/// Check, before fetching anything, that `path` can be written: its folder
-/// exists and accepts a new file, and it does not exist unless `replace`.
-pub fn check_output(path: &Path, replace: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if path.is_dir() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "Cannot write {}: it is a folder; give a file name.",
-                path.display()
-            ),
-        ));
-    }
-    if path.exists() && !replace {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "Cannot write {}: the file already exists. Add --replace to overwrite it, or choose another name.",
-                path.display()
-            ),
-        ));
-    }
-    let probe = dir.join(format!(".genesys-export-probe-{}", std::process::id()));
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(Error::io(format!("Cannot write in {}", dir.display()), &e)),
-    }
+/// Check, before fetching anything, that `path` can be written (the core's
+/// destination rule; an existing file needs `--replace`).
+fn check_output(path: &Path, replace: bool) -> Result<()> {
+    check_destination_for(path, replace, ReplaceBy::Flag)
 }
 
 /// `--max-retries` and `--max-retry-after`.

@@ -120,7 +120,8 @@ async fn existing_file_is_kept_unless_replace_is_explicit() {
     std::fs::write(&path, "precious").expect("write");
 
     let e = run(&csv(), &Destination::new(&path)).await.unwrap_err();
-    assert_eq!(e.kind, ErrorKind::InvalidInput);
+    // The one destination rule: `io` in the app and the CLI alike (#15).
+    assert_eq!(e.kind, ErrorKind::Io);
     assert_eq!(e.field.as_deref(), Some("destination"));
     assert_eq!(
         e.message,

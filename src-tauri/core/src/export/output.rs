@@ -23,39 +23,50 @@ pub fn folder_of(dest: &Path) -> PathBuf {
     }
 }
 
-/// Check the destination before fetching anything: a file name, an existing
-/// folder, and no existing file unless `replace`.
+/// How the person asks to replace an existing file (named in the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplaceBy {
+    /// The app: the save dialog asks; a run asks again.
+    Confirming,
+    /// The command line: `--replace`.
+    Flag,
+}
+
+/// Check the destination before fetching anything (the one rule, for the
+/// app, the CLI and schedules): a file name, not a folder; its folder exists
+/// and a file can be created in it; no existing file unless `replace`. Every
+/// problem is kind `io` with field `destination` (the CLI exits 5).
 pub fn check_destination(dest: &Path, replace: bool) -> Result<()> {
+    check_destination_for(dest, replace, ReplaceBy::Confirming)
+}
+
+/// [`check_destination`], naming `how` the person replaces a file.
+pub fn check_destination_for(dest: &Path, replace: bool, how: ReplaceBy) -> Result<()> {
+    let problem = |message: String| Err(Error::new(ErrorKind::Io, message).with_field("destination"));
     if dest.file_name().is_none() || dest.is_dir() {
-        return Err(Error::invalid(
-            "destination",
-            format!(
-                "\"{}\" is a folder; choose a file name to save the export as.",
-                dest.display()
-            ),
+        return problem(format!(
+            "\"{}\" is a folder; choose a file name to save the export as.",
+            dest.display()
         ));
     }
     let dir = folder_of(dest);
     if !dir.is_dir() {
-        return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "Could not write \"{}\": the folder \"{}\" does not exist.",
-                display_name(dest),
-                dir.display()
-            ),
-        )
-        .with_field("destination"));
-    }
-    if dest.exists() && !replace {
-        return Err(Error::invalid(
-            "destination",
-            format!(
-                "\"{}\" already exists. Choose another name, or confirm that it should be replaced.",
-                display_name(dest)
-            ),
+        return problem(format!(
+            "Could not write \"{}\": the folder \"{}\" does not exist.",
+            display_name(dest),
+            dir.display()
         ));
     }
+    if dest.exists() && !replace {
+        let remedy = match how {
+            ReplaceBy::Confirming => "Choose another name, or confirm that it should be replaced.",
+            ReplaceBy::Flag => "Add --replace to overwrite it, or choose another name.",
+        };
+        return problem(format!("\"{}\" already exists. {remedy}", display_name(dest)));
+    }
+    // Can a file be created there? (The export writes a temp file beside the destination.)
+    let (_file, probe) = create_temp(dest)?;
+    drop(probe);
     Ok(())
 }
 
@@ -89,6 +100,7 @@ pub fn create_temp(dest: &Path) -> Result<(File, TempOutput)> {
                 format!("Could not write to the folder \"{}\"", dir.display()),
                 &e,
             )
+            .with_field("destination")
         })?;
     let (file, path) = named.into_parts();
     Ok((file, TempOutput { path, dir }))
@@ -169,11 +181,52 @@ mod tests {
         );
     }
 
+    /// Every destination problem is `io` with field `destination`; the
+    /// remedy for an existing file names how to replace it.
     #[test]
-    fn a_folder_is_not_a_destination() {
+    fn the_destination_rule() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let e = check_destination(dir.path(), true).unwrap_err();
-        assert_eq!(e.field.as_deref(), Some("destination"));
-        assert!(e.message.contains("is a folder"), "{}", e.message);
+        let existing = dir.path().join("report.csv");
+        std::fs::write(&existing, "x").expect("write");
+        let new = dir.path().join("new.csv");
+        let missing = dir.path().join("no such folder").join("x.csv");
+        use ReplaceBy::{Confirming, Flag};
+        let cases: &[(&Path, bool, ReplaceBy, Option<&str>)] = &[
+            (&new, false, Confirming, None),
+            (&existing, true, Flag, None),
+            (dir.path(), true, Confirming, Some("is a folder")),
+            (&missing, false, Flag, Some("does not exist")),
+            (
+                &existing,
+                false,
+                Confirming,
+                Some("\"report.csv\" already exists. Choose another name, or confirm that it should be replaced."),
+            ),
+            (
+                &existing,
+                false,
+                Flag,
+                Some("\"report.csv\" already exists. Add --replace to overwrite it, or choose another name."),
+            ),
+        ];
+        for (dest, replace, how, expected) in cases {
+            let got = check_destination_for(dest, *replace, *how);
+            match expected {
+                None => assert!(got.is_ok(), "{dest:?}: {got:?}"),
+                Some(part) => {
+                    let e = got.expect_err("refused");
+                    assert_eq!(e.kind, ErrorKind::Io, "{dest:?}");
+                    assert_eq!(e.field.as_deref(), Some("destination"), "{dest:?}");
+                    assert!(e.message.contains(part), "{dest:?}: {}", e.message);
+                }
+            }
+        }
+        // The probe leaves nothing behind.
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["report.csv"]);
     }
 }

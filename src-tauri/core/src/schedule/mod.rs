@@ -79,8 +79,8 @@ pub fn next_run(schedule: &Schedule, after: DateTime<Utc>) -> Option<DateTime<Ut
 
 /// Check a folder a schedule writes into: a full path to an existing folder
 /// where a file can be created, using the export's own destination rule
-/// ([`crate::export::output::check_destination`]) on the file the profile
-/// would write now, then a real temp file there.
+/// ([`crate::export::output::check_destination`], which also creates and
+/// removes a temp file there) on the file the profile would write now.
 pub fn check_folder(folder: &Path, profile: &QueryProfile, now: DateTime<Utc>) -> Result<()> {
     if !folder.is_absolute() {
         return Err(Error::invalid(
@@ -98,11 +98,7 @@ pub fn check_folder(folder: &Path, profile: &QueryProfile, now: DateTime<Utc>) -
         ));
     }
     let dest = folder.join(profile.file_name(now)?);
-    crate::export::output::check_destination(&dest, true)?;
-    // Can a file be created there? (The export writes a temp file beside the destination.)
-    let (_file, probe) = crate::export::output::create_temp(&dest)?;
-    drop(probe);
-    Ok(())
+    crate::export::output::check_destination(&dest, true)
 }
 
 /// Make a schedule: check everything, register it with the OS, then save it.
