@@ -7,8 +7,10 @@
 //! - [`clock`]: time-zone names and local times → UTC (one rule for the app and the CLI).
 //! - [`jobs`]: running exports: cancellation registry, history, checkpoints.
 //! - [`private_fs`]: the app's own files and folders, private to the user.
+//! - [`atomic`]: crash-safe writes of the app's own files, and their stray temp files.
 //! - [`terminal`]: server text made safe to print on a terminal (the CLI).
 //! - [`schedule`]: scheduled exports registered with the OS scheduler.
+pub mod atomic;
 pub mod clock;
 pub mod error;
 pub mod export;

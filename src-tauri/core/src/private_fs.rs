@@ -228,6 +228,44 @@ pub fn create_fresh(path: &Path) -> io::Result<File> {
     options().read(true).write(true).create_new(true).open(path)
 }
 
+/// The one sweep of leftovers: remove the files in `dir` that `select`
+/// picks by name and metadata (never a folder; a link is removed, not
+/// followed), logging each. Best effort: what cannot be read or removed is
+/// logged and skipped. Returns how many were removed. Used for the atomic
+/// writes' stray temp files (`atomic::remove_stray_temps`) and for what
+/// interrupted exports leave (`jobs::Sweep`).
+pub fn remove_files_where(
+    dir: &Path,
+    mut select: impl FnMut(&str, &std::fs::Metadata) -> bool,
+) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if meta.is_dir() || !select(name, &meta) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => {
+                removed += 1;
+                tracing::info!(
+                    "removed {}, left behind by an interrupted write",
+                    entry.path().display()
+                );
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("cannot remove {}: {e}", entry.path().display()),
+        }
+    }
+    removed
+}
+
 #[cfg(unix)]
 fn current_uid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.

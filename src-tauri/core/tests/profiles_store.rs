@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use genesys_core::atomic;
 use genesys_core::export::Format;
 use genesys_core::profiles::{
-    atomic, Connection, ConnectionView, DateRange, NoticeKind, QueryProfile, RelativePreset,
-    Settings, Store, CURRENT_VERSION, FILE_NAME,
+    Connection, ConnectionView, DateRange, NoticeKind, QueryProfile, RelativePreset, Settings,
+    Store, CURRENT_VERSION, FILE_NAME,
 };
 use genesys_core::secrets::{MemoryStore, Secret, SecretStore};
 use genesys_core::{Error, ErrorKind, Result};

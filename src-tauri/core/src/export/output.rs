@@ -42,7 +42,8 @@ pub fn check_destination(dest: &Path, replace: bool) -> Result<()> {
 
 /// [`check_destination`], naming `how` the person replaces a file.
 pub fn check_destination_for(dest: &Path, replace: bool, how: ReplaceBy) -> Result<()> {
-    let problem = |message: String| Err(Error::new(ErrorKind::Io, message).with_field("destination"));
+    let problem =
+        |message: String| Err(Error::new(ErrorKind::Io, message).with_field("destination"));
     if dest.file_name().is_none() || dest.is_dir() {
         return problem(format!(
             "\"{}\" is a folder; choose a file name to save the export as.",
@@ -62,7 +63,10 @@ pub fn check_destination_for(dest: &Path, replace: bool, how: ReplaceBy) -> Resu
             ReplaceBy::Confirming => "Choose another name, or confirm that it should be replaced.",
             ReplaceBy::Flag => "Add --replace to overwrite it, or choose another name.",
         };
-        return problem(format!("\"{}\" already exists. {remedy}", display_name(dest)));
+        return problem(format!(
+            "\"{}\" already exists. {remedy}",
+            display_name(dest)
+        ));
     }
     // Can a file be created there? (The export writes a temp file beside the destination.)
     let (_file, probe) = create_temp(dest)?;

@@ -52,6 +52,11 @@ impl Checkpoints {
         }
     }
 
+    /// The folder of the checkpoints and run locks.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn path(&self, run_id: &str) -> Result<PathBuf> {
         let safe = !run_id.is_empty()
             && run_id

@@ -65,6 +65,9 @@ impl Context {
         let mut notices: Vec<String> = store_notices.iter().map(|n| n.to_string()).collect();
         let history = History::new(&data_dir);
         let checkpoints = Checkpoints::new(&data_dir);
+        // Temp files of writes a crash interrupted (older than a minute).
+        crate::atomic::remove_stray_temps(history.path());
+        crate::atomic::remove_stray_temps_in(checkpoints.dir());
         // Runs another process is executing right now are not interrupted.
         let (_interrupted, notice) = history.recover_except(|id| checkpoints.is_live(id));
         notices.extend(notice);

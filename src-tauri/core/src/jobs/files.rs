@@ -1,32 +1,21 @@
 //! Small file helpers for the jobs' own state (history, checkpoints).
-use std::io::Write;
 use std::path::Path;
 
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// Write `value` as pretty JSON to `path` atomically: a temp file in the same
-/// folder, flushed to disk, then renamed over the old file.
+/// Write `value` as pretty JSON to `path` atomically ([`crate::atomic`], no
+/// backup), in a private folder made if missing.
 pub(crate) fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| Error::internal(format!("{} has no folder", path.display())))?;
-    // The file itself is private: tempfile creates it 0600.
     crate::private_fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("Cannot create {}", dir.display()), &e))?;
     let bytes = serde_json::to_vec_pretty(value)
-        .map_err(|e| Error::internal(format!("Cannot encode {}: {e}", path.display())))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(format!("Cannot write in {}", dir.display()), &e))?;
-    tmp.write_all(&bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(format!("Cannot write {}", path.display()), &e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("Cannot save {}", path.display()), &e.error))?;
-    Ok(())
+        .map_err(|e| Error::internal(format!("Cannot encode {}", path.display())).with_cause(e))?;
+    crate::atomic::replace_atomic(path, &bytes)
 }
 
 /// Read JSON from `path`; `Ok(None)` when the file does not exist.

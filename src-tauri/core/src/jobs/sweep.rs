@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::Context;
 use crate::export::output::folder_of;
+use crate::private_fs::remove_files_where;
 
 /// Leftovers older than this are removed at start-up.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -47,40 +48,25 @@ impl Context {
     /// Remove the leftovers `which` names (see the module docs). Best
     /// effort: what cannot be read or removed is logged and skipped.
     pub fn sweep(&self, which: Sweep<'_>) {
-        let wanted = |run: &str, path: &Path| -> bool {
+        let wanted = |run: &str, meta: &std::fs::Metadata| -> bool {
             let chosen = match which {
                 Sweep::Run(id) => run == id,
-                Sweep::OlderThan(cutoff) => std::fs::symlink_metadata(path)
-                    .and_then(|m| m.modified())
-                    .map(|t| t < cutoff)
-                    .unwrap_or(false),
+                Sweep::OlderThan(cutoff) => meta.modified().is_ok_and(|t| t < cutoff),
             };
             chosen && !self.checkpoints.is_live(run)
         };
-        let remove = |path: &Path| match std::fs::remove_file(path) {
-            Ok(()) => tracing::info!("removed {}, left by an interrupted export", path.display()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!("cannot remove {}: {e}", path.display()),
-        };
         for dir in self.destination_folders(which) {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name();
-                let Some(run) = name.to_str().and_then(run_of_temp) else {
-                    continue;
-                };
-                let is_file = entry.file_type().map(|t| !t.is_dir()).unwrap_or(false);
-                if is_file && wanted(run, &entry.path()) {
-                    remove(&entry.path());
-                }
-            }
+            remove_files_where(&dir, |name, meta| {
+                run_of_temp(name).is_some_and(|run| wanted(run, meta))
+            });
         }
-        for (run, path) in self.checkpoints.lock_files() {
-            if wanted(&run, &path) {
-                remove(&path);
-            }
+        let locks = self.checkpoints.lock_files();
+        if let Some(dir) = locks.first().and_then(|(_, p)| p.parent()) {
+            remove_files_where(dir, |name, meta| {
+                locks
+                    .iter()
+                    .any(|(run, p)| p.file_name().is_some_and(|n| n == name) && wanted(run, meta))
+            });
         }
     }
 

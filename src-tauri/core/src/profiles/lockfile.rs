@@ -21,7 +21,7 @@ pub struct FileLock {
 
 /// The lock file for `target`: `<name>.lock` beside it.
 pub fn lock_path(target: &Path) -> PathBuf {
-    super::atomic::with_suffix(target, ".lock")
+    crate::atomic::with_suffix(target, ".lock")
 }
 
 /// Take the exclusive lock for changing `target`, waiting up to `wait`.

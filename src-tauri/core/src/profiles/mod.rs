@@ -4,12 +4,11 @@
 //! - [`store`]: [`Store`], the versioned `profiles.json` in the app's config dir:
 //!   validated CRUD, atomic writes, bad files set aside, sharing (import/export).
 //! - [`range`]: presets → `[from, to)` instants in the profile's zone; file names.
-//! - [`file`]: the file format and its migrations; [`atomic`]: crash-safe writes.
+//! - [`file`]: the file format and its migrations (written with [`crate::atomic`]).
 //! - [`bounds`]: how far back and ahead a range may go;
 //! - [`validate`]: field-level checks; [`timezone`]: IANA zones and the system's zone.
 //!
 //! Secrets are never here: see [`crate::secrets`].
-pub mod atomic;
 pub mod bounds;
 pub mod file;
 pub mod lockfile;

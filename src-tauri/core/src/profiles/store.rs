@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::atomic::{self, backup_path, is_temp_name, write_atomic};
 use super::file::{self, Document, ReadOutcome, CURRENT_VERSION};
 use super::lockfile::{lock_for_change, FileStamp, LOCK_WAIT};
 use super::model::{
@@ -24,6 +23,7 @@ use super::model::{
 use super::validate::{
     check_connection, check_profile, check_secret_still_applies, check_settings, is_network_path,
 };
+use crate::atomic::{self, backup_path, write_atomic};
 use crate::error::{Error, ErrorKind, Result};
 use crate::export::{ExportOptions, Format};
 use crate::genesys::{Filters, Strategy};
@@ -105,7 +105,7 @@ impl Store {
             ));
             return (store, notices);
         }
-        remove_stray_temp_files(&path);
+        crate::atomic::remove_stray_temps(&path);
 
         let mut needs_write = false;
         let main = file::read(&path);
@@ -871,26 +871,4 @@ fn set_aside(path: &Path, outcome: &ReadOutcome) -> Result<StartupNotice, String
         _ => format!("{file_name} was set aside as {aside_name}."),
     };
     Ok(notice(kind, message, Some(aside)))
-}
-
-/// Remove temp files a crash left behind next to `target`. Only files older
-/// than a minute: a younger one may belong to another running instance (the CLI).
-fn remove_stray_temp_files(target: &Path) {
-    let Some(dir) = target.parent() else { return };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        if let Some(name) = entry.file_name().to_str() {
-            let old = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 60);
-            if old && is_temp_name(target, name) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-    }
 }

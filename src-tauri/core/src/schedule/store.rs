@@ -8,7 +8,7 @@
 //! The app, `schedule add` and every scheduled run (a separate process each)
 //! change this file, so each change is a read-modify-write under an OS file
 //! lock (`schedules.json.lock`), written atomically with the previous good
-//! copy kept (the profiles' [`crate::profiles::atomic`] helper) and readable
+//! copy kept ([`crate::atomic`]) and readable
 //! by the user only.
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::model::Schedule;
+use crate::atomic;
 use crate::error::{Error, ErrorKind, Result};
-use crate::profiles::atomic;
 
 /// The file name inside the config folder.
 pub const FILE_NAME: &str = "schedules.json";

@@ -230,11 +230,8 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io(format!("Could not create {}", dir.display()), &e))?;
     }
-    // Created 0600 (crate::private_fs).
-    crate::profiles::atomic::write_atomic(path, text.as_bytes())?;
-    // The scheduler needs no backup of what it replaced.
-    let _ = std::fs::remove_file(crate::profiles::atomic::backup_path(path));
-    Ok(())
+    // Created 0600 (crate::private_fs); the scheduler needs no backup.
+    crate::atomic::replace_atomic(path, text.as_bytes())
 }
 
 /// Run a program, returning (success, combined trimmed output) or the spawn error.
