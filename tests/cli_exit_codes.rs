@@ -273,9 +273,8 @@ mod with_emulator {
 
     /// Files beside the output, except the `data` folder.
     fn files_in(dir: &Path) -> Vec<String> {
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        test_support::files::names_in(dir)
+            .into_iter()
             .filter(|n| n != "data")
             .collect()
     }

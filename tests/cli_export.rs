@@ -101,9 +101,8 @@ fn check(got: &[String], truth: &[String]) {
 }
 
 fn left_behind(dir: &Path, keep: &str) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    test_support::files::names_in(dir)
+        .into_iter()
         .filter(|n| n != keep && n != "data")
         .collect()
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use genesys_sim::{Sim, SimConfig};
 use serde_json::Value;
+use test_support::files::names_in;
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
 const SECRET: &str = "resume-secret";
@@ -91,16 +92,6 @@ fn completed_windows(data: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_cli_export_resumes_from_its_checkpoint() {
     // Slow: each one-day window takes ~2.5 s, four at a time.
@@ -124,7 +115,7 @@ async fn killed_cli_export_resumes_from_its_checkpoint() {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert!(!out.exists());
     assert!(
-        files_in(&out_dir).iter().any(|n| n.ends_with(".tmp")),
+        names_in(&out_dir).iter().any(|n| n.ends_with(".tmp")),
         "the killed run left its partly written file"
     );
     let served_before = slow.stats().conversations_served;
@@ -136,7 +127,7 @@ async fn killed_cli_export_resumes_from_its_checkpoint() {
         "{stderr}"
     );
     let served_by_resume = slow.stats().conversations_served - served_before;
-    assert_eq!(files_in(&out_dir), vec!["export.csv".to_string()]);
+    assert_eq!(names_in(&out_dir), vec!["export.csv".to_string()]);
 
     // An uninterrupted export of the same query; `--resume` with nothing to
     // resume says so in one line and runs normally.

@@ -22,6 +22,7 @@ use genesys_core::jobs::{self, AdHoc, Context, ExportSource, HistoryStatus, RunS
 use genesys_core::profiles::{Connection, DateRange, QueryProfile, Store};
 use genesys_core::secrets::{MemoryStore, Secret};
 use serde_json::Value;
+use test_support::files::names_in;
 use tokio_util::sync::CancellationToken;
 
 const RUN_ID: &str = "run-killed";
@@ -114,16 +115,6 @@ fn child_export_until_killed() {
         )
         .await;
     });
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Every cell of every sheet, as text.
@@ -255,8 +246,8 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
     assert!(!dest.exists());
     let temp = out.join(format!(".genesys-export-{RUN_ID}.tmp"));
     let journal = out.join(format!(".genesys-export-{RUN_ID}.rows"));
-    assert!(temp.exists(), "{ext}: {:?}", files_in(&out));
-    assert_eq!(journal.exists(), ext == "xlsx", "{:?}", files_in(&out));
+    assert!(temp.exists(), "{ext}: {:?}", names_in(&out));
+    assert_eq!(journal.exists(), ext == "xlsx", "{:?}", names_in(&out));
     let appended = if ext == "xlsx" { &journal } else { &temp };
     // Where a planted link points (outside the export folder).
     let victim = root.path().join("victim");
@@ -319,7 +310,7 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
         "the history counts the whole file"
     );
     assert_eq!(
-        files_in(&out),
+        names_in(&out),
         vec![format!("export.{ext}")],
         "{ext}: no temp file or row journal left"
     );

@@ -12,6 +12,7 @@ use genesys_core::export::{
     write_export, Destination, EntityKind, ExportOptions, Format, Grain, NameSource,
 };
 use genesys_core::{Error, ErrorKind, Result};
+use test_support::files::names_in;
 use test_support::names::NoNames;
 use tokio_util::sync::CancellationToken;
 
@@ -110,7 +111,7 @@ async fn invalid_time_zone_and_columns_are_field_errors() {
     .unwrap_err();
     assert!(e.message.contains("listed twice"), "{}", e.message);
 
-    assert!(files_in(dir.path()).is_empty());
+    assert!(names_in(dir.path()).is_empty());
 }
 
 #[tokio::test]
@@ -128,7 +129,7 @@ async fn existing_file_is_kept_unless_replace_is_explicit() {
         "\"report.csv\" already exists. Choose another name, or confirm that it should be replaced."
     );
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "precious");
-    assert_eq!(files_in(dir.path()), ["report.csv"]);
+    assert_eq!(names_in(dir.path()), ["report.csv"]);
 
     let dest = Destination {
         replace: true,
@@ -139,7 +140,7 @@ async fn existing_file_is_kept_unless_replace_is_explicit() {
     assert!(std::fs::read_to_string(&path)
         .expect("read")
         .contains("Conversation ID"));
-    assert_eq!(files_in(dir.path()), ["report.csv"]);
+    assert_eq!(names_in(dir.path()), ["report.csv"]);
 }
 
 #[tokio::test]
@@ -200,7 +201,7 @@ async fn unwritable_folder_is_a_plain_io_error() {
         "{}",
         e.message
     );
-    assert!(files_in(&locked).is_empty());
+    assert!(names_in(&locked).is_empty());
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).expect("chmod back");
 }
 
@@ -235,7 +236,7 @@ async fn full_disk_gives_a_plain_message_and_leaves_nothing() {
             |_| {},
         )
         .await;
-        results.push((format, r, files_in(&small)));
+        results.push((format, r, names_in(&small)));
     }
     umount(&small);
     for (format, r, left) in results {
@@ -270,9 +271,9 @@ async fn cancel_midway_leaves_nothing() {
     assert_eq!(e.message, "The export was cancelled.");
     assert!(!progress.is_empty() && progress.len() <= 3, "{progress:?}");
     assert!(
-        files_in(dir.path()).is_empty(),
+        names_in(dir.path()).is_empty(),
         "{:?}",
-        files_in(dir.path())
+        names_in(dir.path())
     );
 }
 
@@ -302,7 +303,7 @@ async fn cancel_with_keep_partial_saves_a_partial_file() {
         assert_eq!(e.kind, ErrorKind::Cancelled);
         let partial = format!("report (partial).{}", format.extension());
         assert!(e.message.contains(&partial), "{}", e.message);
-        assert_eq!(files_in(dir.path()), std::slice::from_ref(&partial));
+        assert_eq!(names_in(dir.path()), std::slice::from_ref(&partial));
         if format == Format::Csv {
             let text = std::fs::read_to_string(dir.path().join(&partial)).expect("read");
             // The 200 rows of the two batches written before the cancel.
@@ -343,7 +344,7 @@ async fn a_failing_stream_leaves_nothing() {
     .await
     .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Server);
-    assert!(files_in(dir.path()).is_empty());
+    assert!(names_in(dir.path()).is_empty());
 }
 
 /// A name source whose queue lookup is refused (e.g. missing permission).

@@ -14,6 +14,7 @@ use export_common::*;
 use genesys_core::export::{
     write_export, Delimiter, Destination, DurationFormat, ExportOptions, Format, Grain, Summary,
 };
+use test_support::files::names_in;
 use tokio_util::sync::CancellationToken;
 
 fn golden_dir() -> PathBuf {
@@ -113,7 +114,7 @@ async fn csv_golden_files_for_every_grain() {
     }
     // Only the four finished files are left: no temp files.
     assert_eq!(
-        files_in(dir.path()),
+        names_in(dir.path()),
         [
             "conversation.csv",
             "participant.csv",
@@ -295,7 +296,7 @@ async fn xlsx_for_every_grain_reads_back_with_typed_cells() {
         check_golden(&format!("{name}.xlsx.txt"), dump.as_bytes());
     }
     assert_eq!(
-        files_in(dir.path()),
+        names_in(dir.path()),
         [
             "conversation.xlsx",
             "participant.xlsx",

@@ -14,25 +14,11 @@
 //! the same store, with no bus reachable, answers with a classified
 //! `keychain` error (nothing silently kept in memory).
 use std::io::Write;
-use std::path::Path;
 
 use genesys_core::profiles::{Connection, RelativePreset, Store};
 use genesys_core::secrets::{KeychainProblem, KeyringStore, Secret, SecretStore};
 use genesys_core::ErrorKind;
 use uuid::Uuid;
-
-fn all_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
 
 const TEST_NAME: &str = "secret_round_trip_through_the_real_secret_service";
 
@@ -173,7 +159,7 @@ fn secret_round_trip_through_the_real_secret_service() {
     keychain.delete(&account).expect("deleting again is fine");
 
     // The secret (either version) is in no file under the config dir.
-    let files = all_files(config.path());
+    let files = test_support::files::files_under(config.path());
     assert!(files.len() >= 2, "{files:?}");
     for f in files {
         let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();

@@ -12,6 +12,7 @@ use genesys_core::profiles::{
 };
 use genesys_core::secrets::{MemoryStore, Secret, SecretStore};
 use genesys_core::{Error, ErrorKind, Result};
+use test_support::files::{files_under, names_in};
 use uuid::Uuid;
 
 const SECRET: &str = "s3cr3t-Value-that-must-never-leak-42";
@@ -53,35 +54,12 @@ fn populated(dir: &Path, secrets: &dyn SecretStore) -> (Store, Connection, Query
     (store, c, p)
 }
 
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 fn assert_secret_absent(dir: &Path) {
     for f in files_under(dir) {
         let bytes = std::fs::read(&f).expect("read");
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(SECRET), "secret found in {}", f.display());
     }
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn field(err: &Error) -> &str {

@@ -61,13 +61,3 @@ pub fn many(n: usize) -> impl Stream<Item = Result<Conversation>> {
         Ok(c)
     }))
 }
-
-/// Files in a folder (names), sorted.
-pub fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
