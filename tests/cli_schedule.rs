@@ -16,6 +16,7 @@ use genesys_core::profiles::{Connection, DateRange, Store};
 use genesys_core::secrets::{MemoryStore, Secret};
 use genesys_sim::{Sim, SimConfig};
 use serde_json::{json, Value};
+use test_support::cli::cli_command;
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
 const SECRET: &str = "schedule-test-secret";
@@ -86,17 +87,12 @@ impl Env {
     }
 
     fn command(&self, args: &[&str], secret: Option<&str>) -> std::process::Command {
-        let mut cmd = std::process::Command::new(CLI);
+        let mut cmd = cli_command(CLI, &self.path("config"), &self.path("data"));
         cmd.args(args)
-            .env("GENESYS_EXPORT_CONFIG_DIR", self.path("config"))
-            .env("GENESYS_EXPORT_DATA_DIR", self.path("data"))
             // Never the real ~/.config/systemd/user, never the real user manager.
             .env("XDG_CONFIG_HOME", self.path("xdg"))
             .env("XDG_RUNTIME_DIR", self.path("run"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .env_remove("GENESYS_CLIENT_SECRET")
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY");
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
         if let Some(s) = secret {
             cmd.env("GENESYS_CLIENT_SECRET", s);
         }
@@ -119,6 +115,10 @@ impl Env {
     }
 
     fn add(&self, every: &str) -> (Output, String) {
+        self.add_at(every, "07:00")
+    }
+
+    fn add_at(&self, every: &str, at: &str) -> (Output, String) {
         let out = self.path("out");
         let o = self.run(&[
             "schedule",
@@ -128,7 +128,7 @@ impl Env {
             "--every",
             every,
             "--at",
-            "07:00",
+            at,
             "--folder",
             out.to_str().unwrap(),
             "--time-zone",
@@ -387,7 +387,13 @@ async fn run_scheduled_exports_the_profile_into_the_folder_and_records_the_run()
     let sim = Sim::start(sim_config()).await.unwrap();
     let env = Env::new();
     env.profile(&sim.base_url(), false);
-    let (o, id) = env.add("day");
+    // Twelve hours from now: the `--if-due` check below must not fall within
+    // the early tolerance of the next run (at 07:00 it failed every day
+    // between 04:30 and 06:00 UTC).
+    let at = (Utc::now().with_timezone(&chrono_tz::Europe::Berlin) + chrono::Duration::hours(12))
+        .format("%H:%M")
+        .to_string();
+    let (o, id) = env.add_at("day", &at);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 
     let o = env
