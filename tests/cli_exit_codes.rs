@@ -1,25 +1,18 @@
 //! Each documented exit code of `genesys-export-cli`, from the real binary.
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use test_support::cli::{cli_command, stderr_text as stderr};
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
 
 fn cli(args: &[&str], secret: Option<&str>, config: &Path) -> Output {
-    let mut cmd = Command::new(CLI);
-    cmd.args(args)
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env("GENESYS_EXPORT_CONFIG_DIR", config)
-        .env("GENESYS_EXPORT_DATA_DIR", config.join("data"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
+    let mut cmd = cli_command(CLI, config, &config.join("data"));
+    cmd.args(args);
     if let Some(s) = secret {
         cmd.env("GENESYS_CLIENT_SECRET", s);
     }
     cmd.output().expect("run genesys-export-cli")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
@@ -225,7 +218,12 @@ mod with_emulator {
     }
 
     fn command(sim: &Sim, secret: &str, out: &Path, extra: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(super::CLI);
+        let root = out.parent().unwrap();
+        let mut cmd = tokio::process::Command::from(super::cli_command(
+            super::CLI,
+            &root.join("config"),
+            &data_dir(out),
+        ));
         cmd.args([
             "export",
             "--environment",
@@ -245,8 +243,6 @@ mod with_emulator {
         ])
         .args(extra)
         .env("GENESYS_CLIENT_SECRET", secret)
-        .env("GENESYS_EXPORT_DATA_DIR", data_dir(out))
-        .env_remove("DISPLAY")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
         cmd
@@ -271,11 +267,11 @@ mod with_emulator {
         out.parent().unwrap().join("data")
     }
 
-    /// Files beside the output, except the `data` folder.
+    /// Files beside the output, except the CLI's own `config` and `data` folders.
     fn files_in(dir: &Path) -> Vec<String> {
         test_support::files::names_in(dir)
             .into_iter()
-            .filter(|n| n != "data")
+            .filter(|n| n != "data" && n != "config")
             .collect()
     }
 

@@ -4,18 +4,16 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use test_support::cli::cli_command;
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
 
 fn cli(args: &[&str], dir: &Path) -> Output {
-    Command::new(CLI)
+    cli_command(CLI, &dir.join("config"), &dir.join("data"))
         .args(args)
         .env("GENESYS_CLIENT_SECRET", "s")
-        .env("GENESYS_EXPORT_CONFIG_DIR", dir.join("config"))
-        .env("GENESYS_EXPORT_DATA_DIR", dir.join("data"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
         .output()
         .expect("run genesys-export-cli")
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use genesys_sim::{Sim, SimConfig};
 use serde_json::Value;
+use test_support::cli::cli_command;
 use test_support::files::names_in;
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
@@ -32,7 +33,8 @@ fn config(latency_ms: u64) -> SimConfig {
 
 /// The export command: twelve whole days in UTC, sync, CSV.
 fn command(sim: &Sim, root: &Path, out: &Path, extra: &[&str]) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(CLI);
+    let mut cmd =
+        tokio::process::Command::from(cli_command(CLI, &root.join("config"), &root.join("data")));
     cmd.args([
         "export",
         "--environment",
@@ -54,10 +56,6 @@ fn command(sim: &Sim, root: &Path, out: &Path, extra: &[&str]) -> tokio::process
     ])
     .args(extra)
     .env("GENESYS_CLIENT_SECRET", SECRET)
-    .env("GENESYS_EXPORT_CONFIG_DIR", root.join("config"))
-    .env("GENESYS_EXPORT_DATA_DIR", root.join("data"))
-    .env_remove("DISPLAY")
-    .env_remove("WAYLAND_DISPLAY")
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
     cmd

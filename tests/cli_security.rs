@@ -2,28 +2,22 @@
 //! a saved secret stays bound to its address, and the app and the CLI never
 //! undo each other's changes.
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use genesys_core::profiles::{Connection, Store};
 use genesys_core::secrets::{MemoryStore, Secret};
+use test_support::cli::{cli_command, stderr_text as stderr};
 use uuid::Uuid;
 
 const CLI: &str = env!("CARGO_BIN_EXE_genesys-export-cli");
 
 fn cli(args: &[&str], config: &Path) -> Output {
-    Command::new(CLI)
+    cli_command(CLI, config, &config.join("data"))
         .args(args)
-        .env_remove("GENESYS_CLIENT_SECRET")
-        .env("GENESYS_EXPORT_CONFIG_DIR", config)
-        .env("GENESYS_EXPORT_DATA_DIR", config.join("data"))
         // Never the user's real keychain.
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .output()
         .expect("run genesys-export-cli")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn saved_connection(config: &Path) -> Connection {
