@@ -1709,19 +1709,38 @@ async fn queues(
     Extension(who): Extension<Principal>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let l = listing(params)?;
     let ds = &st.dataset;
-    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
-    let items = ds
-        .queue_entities()
+    scoped_listing(
+        &st,
+        &who,
+        params,
+        ds.queue_entities(),
+        "/api/v2/routing/queues",
+        |e| {
+            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
+               "memberCount": 10, "selfUri": format!("/api/v2/routing/queues/{}", e.id)})
+        },
+    )
+}
+
+/// One page of the entities of a division-scoped listing (queues, wrap-up
+/// codes) the caller may see, filtered by `id`/`name` as Genesys does.
+fn scoped_listing(
+    st: &State,
+    who: &Principal,
+    params: Vec<(String, String)>,
+    entities: &[Entity],
+    path: &str,
+    item: impl Fn(&Entity) -> Value,
+) -> Result<Response, ApiError> {
+    let l = listing(params)?;
+    let scope = st.scope_of(who).unwrap_or_else(Scope::all);
+    let items = entities
         .iter()
         .filter(|e| l.keep(e) && scope.sees_division(&e.division))
-        .map(|e| {
-            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
-                   "memberCount": 10, "selfUri": format!("/api/v2/routing/queues/{}", e.id)})
-        })
+        .map(item)
         .collect();
-    Ok(l.respond("/api/v2/routing/queues", items))
+    Ok(l.respond(path, items))
 }
 
 async fn users(
@@ -1759,19 +1778,12 @@ async fn wrapup_codes(
     Extension(who): Extension<Principal>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let l = listing(params)?;
     let ds = &st.dataset;
-    let scope = st.scope_of(&who).unwrap_or_else(Scope::all);
-    let items = ds
-        .wrapup_entities()
-        .iter()
-        .filter(|e| l.keep(e) && scope.sees_division(&e.division))
-        .map(|e| {
-            json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
-                   "selfUri": format!("/api/v2/routing/wrapupcodes/{}", e.id)})
-        })
-        .collect();
-    Ok(l.respond("/api/v2/routing/wrapupcodes", items))
+    let path = "/api/v2/routing/wrapupcodes";
+    scoped_listing(&st, &who, params, ds.wrapup_entities(), path, |e| {
+        json!({"id": e.id, "name": e.name, "division": division_ref(ds, &e.division),
+               "selfUri": format!("{path}/{}", e.id)})
+    })
 }
 
 async fn divisions(
