@@ -55,10 +55,15 @@ fn child_export_until_killed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let (ctx, _) = Context::open(root.join("config"), root.join("data"), Arc::new(keychain));
-        let _ = jobs::run_export(
+        let run = jobs::PlannedRun::new(
             &ctx,
             RunSpec::profile(KILLED_RUN, profile),
             root.join("out/killed.csv"),
+        )
+        .unwrap();
+        let _ = jobs::run_export(
+            &ctx,
+            run,
             Arc::new(|_| {}),
             tokio_util::sync::CancellationToken::new(),
         )

@@ -106,14 +106,13 @@ fn child_export_until_killed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let ctx = context(&root);
-        let _ = jobs::run_export(
+        let run = jobs::PlannedRun::new(
             &ctx,
             spec(&base_url, RUN_ID, &ext),
             root.join(format!("out/export.{ext}")),
-            Arc::new(|_| {}),
-            CancellationToken::new(),
         )
-        .await;
+        .unwrap();
+        let _ = jobs::run_export(&ctx, run, Arc::new(|_| {}), CancellationToken::new()).await;
     });
 }
 
@@ -160,8 +159,12 @@ fn references(dir: &Path) -> HashMap<&'static str, Reference> {
         let summary = rt
             .block_on(jobs::run_export(
                 &ctx,
-                spec(&fast.base_url(), &format!("run-reference-{ext}"), ext),
-                path.clone(),
+                jobs::PlannedRun::new(
+                    &ctx,
+                    spec(&fast.base_url(), &format!("run-reference-{ext}"), ext),
+                    path.clone(),
+                )
+                .unwrap(),
                 Arc::new(|_| {}),
                 CancellationToken::new(),
             ))

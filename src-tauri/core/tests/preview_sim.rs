@@ -73,15 +73,10 @@ async fn preview_shows_the_exports_first_rows_and_a_close_estimate() {
             after.per_endpoint.values().sum::<u64>() - before.per_endpoint.values().sum::<u64>();
 
         let out = dir.path().join(format!("{preset:?}.csv"));
-        let summary = jobs::run_export(
-            &ctx,
-            s,
-            out.clone(),
-            Arc::new(|_| {}),
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+        let run = jobs::PlannedRun::new(&ctx, s, out.clone()).unwrap();
+        let summary = jobs::run_export(&ctx, run, Arc::new(|_| {}), CancellationToken::new())
+            .await
+            .unwrap();
         let mut reader = csv::Reader::from_path(&out).unwrap();
         let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
         let rows: Vec<Vec<String>> = reader

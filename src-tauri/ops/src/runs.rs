@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use genesys_core::export::Format;
 use genesys_core::jobs::{
-    self, AdHoc, CancelledData, EventSink, ExportEvent, ExportSource, HistoryEntry, PreviewResult,
-    RunResult, RunSpec, RunSummary,
+    self, CancelledData, EventSink, ExportEvent, ExportSource, HistoryEntry, PlannedRun,
+    PreviewResult, RunResult, RunSpec, RunSummary,
 };
 use genesys_core::secrets::Secret;
 use genesys_core::{ErrorKind, Result};
@@ -117,11 +117,14 @@ pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Resu
     let guard = ctx.registry.register(&req.run_id, owner.as_deref())?;
     let gate = Gate::new(host);
     let events = gate.sink.clone();
-    let mut spec = RunSpec {
+    // The one plan of this run, at the host's clock: it names the file in
+    // the dialog and fixes the range the run fetches, however long the
+    // dialog stays open.
+    let spec = RunSpec {
         run_id: req.run_id,
         source: req.source,
         secret: req.secret,
-        now: None,
+        now: Some(host.now()),
         range: req.range,
         replace: false,
         keep_partial: false,
@@ -139,41 +142,30 @@ pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Resu
         events(ExportEvent::Cancelled(CancelledData {}));
         return Ok(RunResult::cancelled());
     };
-    spec.replace = chosen.replace;
     if guard.token().is_cancelled() {
         events(ExportEvent::Cancelled(CancelledData {}));
         return Ok(RunResult::cancelled());
     }
+    let mut run = PlannedRun::from_plan(spec, plan, chosen.path);
+    run.replace = chosen.replace;
     if !req.queues.is_empty() {
         host.note("Looking up queues…");
         let client = {
-            let (conn, secret) = (plan.connection.clone(), spec.secret.clone());
+            let (conn, secret) = (run.plan.connection.clone(), run.secret.clone());
             ops.blocking(move |ctx| jobs::client_for(ctx, &conn, secret))
                 .await?
         };
-        let ids = resolve_queues(&client, &req.queues).await?;
-        match &mut spec.source {
-            ExportSource::AdHoc(adhoc) => adhoc.profile.filters.queue_ids = ids,
-            ExportSource::Profile(_) => {
-                let mut profile = plan.profile.clone();
-                profile.filters.queue_ids = ids;
-                spec.source = ExportSource::AdHoc(Box::new(AdHoc {
-                    connection: plan.connection.clone(),
-                    profile,
-                }));
-                spec.range = Some((plan.from, plan.to));
-            }
-        }
+        run.plan.profile.filters.queue_ids = resolve_queues(&client, &req.queues).await?;
     }
     let resumable = if req.resume_matching {
-        let (spec, path) = (spec.clone(), chosen.path.clone());
+        let (plan, path) = (run.plan.clone(), run.destination.clone());
         let found = ops
-            .blocking(move |ctx| jobs::find_resumable(ctx, &spec, &path))
+            .blocking(move |ctx| jobs::find_resumable(ctx, &plan, &path))
             .await?;
         if found.is_none() {
             host.note(&format!(
                 "No interrupted export of this query into {} to resume; starting it from the beginning.",
-                chosen.path.display()
+                run.destination.display()
             ));
         }
         found
@@ -186,9 +178,9 @@ pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Resu
                 "Resuming the interrupted export started {} from its last checkpoint.",
                 entry.started_at.format("%Y-%m-%d %H:%M UTC")
             ));
-            jobs::resume_export(&ctx, &entry.run_id, spec.secret, events, guard.token()).await
+            jobs::resume_export(&ctx, &entry.run_id, run.secret, events, guard.token()).await
         }
-        None => jobs::run_export(&ctx, spec, chosen.path, events, guard.token()).await,
+        None => jobs::run_export(&ctx, run, events, guard.token()).await,
     };
     // A failure while stopping after a cancel is the cancel.
     let result = match result {

@@ -1,12 +1,16 @@
 //! The operations run with no desktop: connections, profiles, settings,
 //! sharing profiles through the host's dialogs, the demo organization, and
-//! the one error shape.
+//! the one error shape, and one plan per export.
 mod common;
 
+use chrono::{Days, Duration, NaiveDate, NaiveTime, Utc};
 use common::{TestHost, TestOps};
+use genesys_core::clock::{local_to_utc, parse_time_zone};
 use genesys_core::export::EntityKind;
+use genesys_core::jobs::{ExportEvent, RunStatus};
+use genesys_core::profiles::{DateRange, RelativePreset};
 use genesys_core::{Error, ErrorKind};
-use genesys_ops::ConnectionInput;
+use genesys_ops::{ConnectionInput, Host};
 
 fn input(name: &str) -> ConnectionInput {
     ConnectionInput {
@@ -136,4 +140,98 @@ fn an_error_crosses_as_kind_message_and_field_only() {
         serde_json::json!({"kind": "server", "message": "Genesys Cloud failed (503)."})
     );
     assert_eq!(e.cause.as_deref(), Some("hyper: connection reset"));
+}
+
+/// The plan is made once, before the save dialog: the file name the dialog
+/// suggests and the range the run fetches come from the same moment, even
+/// when the dialog stays open past midnight ("yesterday" must not become
+/// another day between the two).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_name_and_the_data_come_from_one_plan() {
+    let t = TestOps::new();
+    let demo = genesys_ops::start_demo(&t.ops).await.unwrap();
+    let profile = demo
+        .profiles
+        .iter()
+        .find(|p| {
+            matches!(
+                p.range,
+                DateRange::Preset {
+                    preset: RelativePreset::Yesterday
+                }
+            )
+        })
+        .expect("the demo's \"yesterday\" profile")
+        .clone();
+    let tz = parse_time_zone(&profile.time_zone, "timeZone").unwrap();
+    // A day inside the demo's data (the 40 days before now): 30 s before
+    // midnight there, and the dialog stays open for a minute.
+    let day = (Utc::now() - Duration::days(10))
+        .with_timezone(&tz)
+        .date_naive();
+    let midnight = |d: NaiveDate| local_to_utc(tz, d.and_time(NaiveTime::MIN));
+    let host = TestHost::saving_to(t.path("export.csv"))
+        .at(midnight(day + Days::new(1)) - Duration::seconds(30));
+    *host.dialog_takes.lock().unwrap() = Some(Duration::minutes(1));
+
+    let result = genesys_ops::start_export(
+        &t.ops,
+        &host,
+        "run-at-midnight".into(),
+        &profile.id.to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(result.status, RunStatus::Done, "{result:?}");
+    assert!(
+        host.now() > midnight(day + Days::new(1)),
+        "the clock moved on"
+    );
+
+    // The file is named for the day before `day`, the "yesterday" of the
+    // moment it was planned...
+    let yesterday = day - Days::new(1);
+    let named = host.save_dialogs.lock().unwrap()[0].file_name.clone();
+    let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    assert!(named.contains(&date(yesterday)), "{named}");
+    assert!(!named.contains(&date(day)), "{named}");
+    // ...and the run fetched that same day, not `day`.
+    let (from, to) = (midnight(yesterday), midnight(day));
+    let started = host
+        .events()
+        .into_iter()
+        .find_map(|e| match e {
+            ExportEvent::Started(s) => Some(s),
+            _ => None,
+        })
+        .expect("a started event");
+    let local = |t: chrono::DateTime<Utc>| t.with_timezone(&tz).to_rfc3339();
+    assert_eq!((started.from, started.to), (local(from), local(to)));
+    let history = genesys_ops::list_history(&t.ops).unwrap();
+    assert_eq!(
+        (history[0].from.as_str(), history[0].to.as_str()),
+        (local(from).as_str(), local(to).as_str())
+    );
+    // No conversation in the file started after that day (the emulator,
+    // like Genesys, also returns conversations that began the day before and
+    // went on into it).
+    let summary = result.summary.expect("a summary");
+    assert!(summary.conversations > 0, "{summary:?}");
+    let mut reader = csv::Reader::from_path(t.path("export.csv")).unwrap();
+    let mut started_that_day = 0u64;
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "Start")
+        .expect("a Start column");
+    for row in reader.records() {
+        let text = row.unwrap()[column].to_string();
+        let at = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M:%S")
+            .map(|n| local_to_utc(tz, n))
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(at < to, "{text} is after {to}");
+        started_that_day += u64::from(at >= from);
+    }
+    assert!(started_that_day > 0, "no conversation of {yesterday}");
 }

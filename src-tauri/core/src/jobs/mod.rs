@@ -38,6 +38,6 @@ pub use preview::{preview, PreviewResult, PREVIEW_PARALLEL, PREVIEW_ROWS};
 pub use registry::{Registry, RunGuard};
 pub use resume::find_resumable;
 pub use run::{resume_export, run_export};
-pub use spec::{AdHoc, EventSink, ExportSource, RunSpec};
+pub use spec::{AdHoc, EventSink, ExportSource, PlannedRun, RunSpec};
 pub use sweep::{Sweep, STALE_AFTER};
 pub use throttle::{Throttle, PROGRESS_INTERVAL};

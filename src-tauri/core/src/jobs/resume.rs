@@ -4,31 +4,29 @@
 use std::path::Path;
 
 use super::checkpoint::RunCheckpoint;
-use super::plan::{plan, RunPlan};
-use super::spec::RunSpec;
+use super::plan::RunPlan;
 use super::{Context, HistoryEntry};
 use crate::error::Result;
 use crate::export::{self, ResumeState};
 use crate::profiles::DateRange;
 
 /// The newest interrupted run (see [`Context::pending_resumes`]) of the same
-/// export as `spec` into `destination`: same connection (environment and
+/// export as the plan `wanted` into `destination`: same connection (environment and
 /// client id), filters, strategy and export options, and the same range, or
 /// the same saved profile when its range is relative ("last 7 days" resumes
 /// the range the interrupted run had frozen). `None` when there is none.
 pub fn find_resumable(
     ctx: &Context,
-    spec: &RunSpec,
+    wanted: &RunPlan,
     destination: &Path,
 ) -> Result<Option<HistoryEntry>> {
-    let wanted = plan(ctx, spec)?;
     let mut pending = ctx.pending_resumes()?;
     pending.sort_by_key(|e| std::cmp::Reverse(e.started_at));
     for entry in pending {
         let Ok(Some(c)) = ctx.checkpoints.load::<RunCheckpoint>(&entry.run_id) else {
             continue;
         };
-        if c.destination == destination && same_export(&c.plan, &wanted) {
+        if c.destination == destination && same_export(&c.plan, wanted) {
             return Ok(Some(entry));
         }
     }

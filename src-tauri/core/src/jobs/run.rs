@@ -6,7 +6,6 @@
 //! do), [`super::checkpoint`] (its durable record), [`super::resume`] (which
 //! run a new one continues, and from where), [`super::history_row`],
 //! [`super::tracker`] (progress) and [`super::client`] (the Genesys client).
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,8 +17,7 @@ use super::events::{
     CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunSummary,
     Started,
 };
-use super::plan::plan;
-use super::spec::{EventSink, RunSpec};
+use super::spec::{EventSink, PlannedRun};
 use super::tracker::Tracker;
 use super::{client_for_async, history_row, resume, Context};
 use crate::error::{Error, ErrorKind, Result};
@@ -27,7 +25,8 @@ use crate::export::{self, Destination, Resumable, ResumeState, WriteProgress};
 use crate::genesys::{Client, FetchOptions, FetchProgress, FetchRequest};
 use crate::secrets::Secret;
 
-/// Run an export into `destination`. The one entry point for the app and the CLI.
+/// Run a planned export. The one entry point for the app, the CLI and
+/// schedules; the plan is the caller's (made once, see [`PlannedRun`]).
 ///
 /// Sends `started`, throttled `progress` (first and last always), `queued`
 /// while another export holds the same connection, then exactly one of
@@ -37,30 +36,36 @@ use crate::secrets::Secret;
 /// temp file remains.
 pub async fn run_export(
     ctx: &Context,
-    spec: RunSpec,
-    destination: PathBuf,
+    run: PlannedRun,
     events: EventSink,
     cancel: CancellationToken,
 ) -> Result<RunSummary> {
-    // Before anything is sent or recorded: the plan, and a file name that
-    // names the format.
-    let prepared = plan(ctx, &spec).and_then(|plan| {
-        export::output::check_extension(&destination, plan.profile.export.format)?;
-        let checkpoint = RunCheckpoint {
-            version: 1,
-            run_id: spec.run_id.clone(),
-            plan,
-            destination,
-            replace: spec.replace,
-            keep_partial: spec.keep_partial,
-            started_at: Utc::now(),
-            resume: None,
-        };
-        let lock = ctx.checkpoints.hold(&checkpoint.run_id)?;
-        Ok((checkpoint, lock))
-    });
+    // Before anything is sent or recorded: a file name that names the format.
+    let PlannedRun {
+        run_id,
+        plan,
+        secret,
+        destination,
+        replace,
+        keep_partial,
+    } = run;
+    let prepared = export::output::check_extension(&destination, plan.profile.export.format)
+        .and_then(|()| {
+            let checkpoint = RunCheckpoint {
+                version: 1,
+                run_id,
+                plan,
+                destination,
+                replace,
+                keep_partial,
+                started_at: Utc::now(),
+                resume: None,
+            };
+            let lock = ctx.checkpoints.hold(&checkpoint.run_id)?;
+            Ok((checkpoint, lock))
+        });
     match prepared {
-        Ok((checkpoint, lock)) => execute(ctx, checkpoint, lock, spec.secret, events, cancel).await,
+        Ok((checkpoint, lock)) => execute(ctx, checkpoint, lock, secret, events, cancel).await,
         Err(e) => fail(&events, e),
     }
 }

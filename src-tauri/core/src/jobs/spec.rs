@@ -1,12 +1,17 @@
 //! What to run: a [`RunSpec`] (a saved profile or ad-hoc flags, the
-//! moment presets resolve at, an exact range, replace/keep-partial) and the
-//! [`EventSink`] its events go to.
+//! moment presets resolve at, an exact range, replace/keep-partial), the
+//! [`PlannedRun`] made from it once (its plan fixed before any dialog), and
+//! the [`EventSink`] its events go to.
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::events::ExportEvent;
+use super::plan::{plan, RunPlan};
+use super::Context;
+use crate::error::Result;
 use crate::profiles::{Connection, QueryProfile};
 use crate::secrets::Secret;
 
@@ -59,6 +64,45 @@ impl RunSpec {
             range: None,
             replace: false,
             keep_partial: false,
+        }
+    }
+}
+
+/// A run with its plan: the one [`RunPlan`] that names the file (the save
+/// dialog's suggestion) and fixes the range the run fetches. Made once, before
+/// the save dialog, and passed through to [`super::run_export`], which never
+/// plans again: a preset such as "yesterday" cannot resolve to another day
+/// because the dialog stayed open past midnight.
+#[derive(Debug, Clone)]
+pub struct PlannedRun {
+    pub run_id: String,
+    pub plan: RunPlan,
+    /// Use this secret instead of the keychain (CLI: `GENESYS_CLIENT_SECRET`).
+    pub secret: Option<Secret>,
+    /// Where the file goes.
+    pub destination: PathBuf,
+    /// Replace an existing destination file.
+    pub replace: bool,
+    /// Keep what was written as `name (partial).ext` on cancel or failure.
+    pub keep_partial: bool,
+}
+
+impl PlannedRun {
+    /// Plan `spec` (see [`plan`]) for writing into `destination`.
+    pub fn new(ctx: &Context, spec: RunSpec, destination: PathBuf) -> Result<Self> {
+        let plan = plan(ctx, &spec)?;
+        Ok(Self::from_plan(spec, plan, destination))
+    }
+
+    /// `spec` with the plan already made for it.
+    pub fn from_plan(spec: RunSpec, plan: RunPlan, destination: PathBuf) -> Self {
+        Self {
+            run_id: spec.run_id,
+            plan,
+            secret: spec.secret,
+            destination,
+            replace: spec.replace,
+            keep_partial: spec.keep_partial,
         }
     }
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::clock::parse_time_zone;
 use crate::error::{Error, ErrorKind, Result};
-use crate::jobs::{self, Context, EventSink, RunSpec, RunSummary};
+use crate::jobs::{self, Context, EventSink, PlannedRun, RunSpec, RunSummary};
 use crate::profiles::{QueryProfile, Store};
 use crate::secrets::Secret;
 
@@ -306,34 +306,32 @@ pub async fn run(
         message: None,
         error_kind: None,
     };
-    type Range = (DateTime<Utc>, DateTime<Utc>);
-    let prepared = (|| -> Result<(PathBuf, Range)> {
-        let range = profile.resolve_range(now)?;
-        let dest = schedule.folder.join(profile.file_name(now)?);
+    // The run's one plan: the file name and the range it fetches.
+    let prepared = (|| -> Result<PlannedRun> {
+        let spec = RunSpec {
+            run_id,
+            source: jobs::ExportSource::Profile(profile.id),
+            secret,
+            now: Some(now),
+            range: None,
+            replace: true,
+            keep_partial: false,
+        };
+        let plan = jobs::plan(ctx, &spec)?;
+        let dest = schedule.folder.join(&plan.file_name);
         crate::export::output::check_destination(&dest, true)?;
-        Ok((dest, range))
+        Ok(PlannedRun::from_plan(spec, plan, dest))
     })();
     let mut record = started.clone();
-    if let Ok((dest, (from, to))) = &prepared {
-        record.file = Some(dest.clone());
-        record.from = Some(*from);
-        record.to = Some(*to);
+    if let Ok(run) = &prepared {
+        record.file = Some(run.destination.clone());
+        record.from = Some(run.plan.from);
+        record.to = Some(run.plan.to);
     }
     schedules.update(schedule.id, |s| s.last_run = Some(record.clone()))?;
 
     let result = match prepared {
-        Ok((dest, _)) => {
-            let spec = RunSpec {
-                run_id,
-                source: jobs::ExportSource::Profile(profile.id),
-                secret,
-                now: Some(now),
-                range: None,
-                replace: true,
-                keep_partial: false,
-            };
-            jobs::run_export(ctx, spec, dest, events, cancel).await
-        }
+        Ok(run) => jobs::run_export(ctx, run, events, cancel).await,
         Err(e) => Err(e),
     };
     let result = result.map_err(|e| explain(e, &profile));
