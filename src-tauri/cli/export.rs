@@ -296,7 +296,7 @@ fn from_profile(args: &ExportArgs, name: &str, ops: &Ops) -> Result<Job> {
     genesys_core::export::output::check_extension(&output, options.format)?;
     check_output(&output, args.replace)?;
     let secret = tokio::task::block_in_place(|| {
-        manage::connection_secret(&conn, args.connection.as_deref())
+        manage::connection_secret(ops, &conn, args.connection.as_deref())
     })?;
     let queues = if args.queue.is_empty() {
         Vec::new()

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use genesys_core::profiles::{Connection, DateRange};
-use genesys_core::secrets::{KeyringStore, Secret, SecretStore};
+use genesys_core::secrets::Secret;
 use genesys_core::{Error, ErrorKind, Result};
 use genesys_ops::{ConnectionInput, Ops};
 
@@ -236,7 +236,7 @@ pub async fn connections(ops: &Ops, cmd: ConnectionsCommand) -> Result<()> {
 /// connection was named (`named`: `--connection NAME`, or the name given to
 /// `connections test`), else the keychain entry. A set but unused
 /// `GENESYS_CLIENT_SECRET` is mentioned on stderr.
-pub fn connection_secret(conn: &Connection, named: Option<&str>) -> Result<Secret> {
+pub fn connection_secret(ops: &Ops, conn: &Connection, named: Option<&str>) -> Result<Secret> {
     let outside = crate::export::secret_from_env();
     let env_is_set = outside.is_some();
     if let Some(s) = genesys_core::secrets::outside_secret_for(conn, named, outside)? {
@@ -257,16 +257,17 @@ pub fn connection_secret(conn: &Connection, named: Option<&str>) -> Result<Secre
             ),
         ));
     }
-    match KeyringStore::new().get(&conn.id.to_string())? {
-        Some(s) => Ok(s),
-        None => Err(Error::new(
-            ErrorKind::Auth,
-            format!(
+    // The core's rule (kind `auth`, field `secret` when none is saved), with
+    // the command line's remedy.
+    genesys_core::jobs::secret_for(&ops.ctx, conn, None).map_err(|mut e| {
+        if e.kind == ErrorKind::Auth && e.field.as_deref() == Some("secret") {
+            e.message = format!(
                 "No client secret is saved for \"{}\". Save it with `genesys-export-cli connections edit \"{}\" --new-secret`, or set GENESYS_CLIENT_SECRET and add --connection \"{}\".",
                 conn.name, conn.name, conn.name
-            ),
-        )),
-    }
+            );
+        }
+        e
+    })
 }
 
 /// `connections test NAME`: log in and check the details permission.
@@ -275,7 +276,7 @@ pub async fn test_connection(ops: &Ops, name: &str) -> Result<()> {
     conn.parsed_environment()?;
     // The connection is named on the command line: GENESYS_CLIENT_SECRET, when set, is for it.
     let named = crate::export::secret_from_env().map(|_| name);
-    let secret = tokio::task::block_in_place(|| connection_secret(&conn, named))?;
+    let secret = tokio::task::block_in_place(|| connection_secret(ops, &conn, named))?;
     let answer = genesys_ops::check_connection(ops, conn.clone(), Some(secret)).await?;
     println!("{}: {}", crate::safe(&conn.name), crate::safe(&answer));
     Ok(())

@@ -23,7 +23,9 @@ mod throttle;
 mod tracker;
 
 pub use checkpoint::Checkpoints;
-pub use client::{client_for, client_for_async, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+pub use client::{
+    client_for, client_for_async, missing_secret, secret_for, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
+};
 pub use context::{Context, LIST_KEYCHAIN_WAIT};
 pub use events::{
     CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunResult,
