@@ -73,16 +73,7 @@ fn ids_from_jsonl(path: &Path) -> Vec<String> {
 }
 
 fn ids_from_csv(path: &Path) -> Vec<String> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let col = headers
-        .iter()
-        .position(|h| h.trim_start_matches('\u{feff}') == "Conversation ID")
-        .expect("a Conversation ID column");
-    reader
-        .records()
-        .map(|r| r.unwrap()[col].to_string())
-        .collect()
+    test_support::csv::Table::read(path).column("Conversation ID")
 }
 
 /// Compare with the ground truth: same ids, none twice, none missing.

@@ -364,16 +364,7 @@ fn sim_config() -> SimConfig {
 }
 
 fn csv_ids(path: &Path) -> Vec<String> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let col = headers
-        .iter()
-        .position(|h| h.trim_start_matches('\u{feff}') == "Conversation ID")
-        .expect("a Conversation ID column");
-    reader
-        .records()
-        .map(|r| r.unwrap()[col].to_string())
-        .collect()
+    test_support::csv::Table::read(path).column("Conversation ID")
 }
 
 fn last_run(env: &Env) -> Value {

@@ -14,6 +14,7 @@ use export_common::*;
 use genesys_core::export::{
     write_export, Delimiter, Destination, DurationFormat, ExportOptions, Format, Grain, Summary,
 };
+use test_support::csv::Table;
 use test_support::files::names_in;
 use tokio_util::sync::CancellationToken;
 
@@ -136,20 +137,9 @@ async fn csv_content_is_excel_safe_named_and_dst_correct() {
     let (path, summary) = export(&opts, dir.path(), "c.csv").await;
     let text = std::fs::read_to_string(&path).expect("utf8");
     assert!(text.starts_with('\u{feff}'), "BOM first");
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .expect("headers")
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |h: &str| {
-        headers
-            .iter()
-            .position(|x| x == h)
-            .unwrap_or_else(|| panic!("{h}"))
-    };
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let table = Table::read(&path);
+    let col = |h: &str| table.col(h);
+    let rows = &table.rows;
     assert_eq!(rows.len(), 6);
 
     // New York springs forward at 02:00 local (07:00 UTC): 06:59:30Z is 01:59:30 EST,
@@ -168,7 +158,7 @@ async fn csv_content_is_excel_safe_named_and_dst_correct() {
     assert_eq!(&r0[col("Wrap-up")], "Resolved");
     assert_eq!(&r0[col("Abandoned")], "No");
     // include_ids puts the id column right after its name column.
-    assert_eq!(headers[col("Queue(s)") + 1], "Queue ID(s)");
+    assert_eq!(table.headers[col("Queue(s)") + 1], "Queue ID(s)");
     assert_eq!(
         &r0[col("Queue ID(s)")],
         "6a1f0c4e-0000-4000-8000-000000000001"

@@ -10,6 +10,7 @@ use genesys_core::genesys::model::Conversation;
 use genesys_core::Result;
 use genesys_sim::{Dataset, SimConfig};
 use serde_json::Value;
+use test_support::csv::Table;
 use test_support::names::MapNames;
 use tokio_util::sync::CancellationToken;
 
@@ -97,21 +98,9 @@ async fn csv_from_the_emulator_has_names_metric_sums_and_safe_cells() {
     };
     export(&d, &bodies, &opts, &path).await;
 
-    let text = std::fs::read_to_string(&path).expect("read");
-    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .expect("headers")
-        .iter()
-        .map(String::from)
-        .collect();
-    let col = |h: &str| {
-        headers
-            .iter()
-            .position(|x| x == h)
-            .unwrap_or_else(|| panic!("{h}"))
-    };
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let table = Table::read(&path);
+    let col = |h: &str| table.col(h);
+    let rows = &table.rows;
     assert_eq!(rows.len(), bodies.len());
 
     let users: HashMap<String, String> = d.users().into_iter().collect();

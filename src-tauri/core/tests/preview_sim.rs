@@ -77,14 +77,14 @@ async fn preview_shows_the_exports_first_rows_and_a_close_estimate() {
         let summary = jobs::run_export(&ctx, run, Arc::new(|_| {}), CancellationToken::new())
             .await
             .unwrap();
-        let mut reader = csv::Reader::from_path(&out).unwrap();
-        let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        let rows: Vec<Vec<String>> = reader
-            .records()
+        let table = test_support::csv::Table::read(&out);
+        let rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
             .take(PREVIEW_ROWS)
-            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .map(|r| r.iter().map(String::from).collect())
             .collect();
-        assert_eq!(preview.columns, headers, "{preset:?}");
+        assert_eq!(preview.columns, table.headers, "{preset:?}");
         assert_eq!(preview.rows.len(), PREVIEW_ROWS, "{preset:?}");
         assert_eq!(preview.rows, rows, "{preset:?}: the export's first rows");
 

@@ -2,5 +2,6 @@
 //! paths) of every crate in the workspace. A dev-dependency only: nothing here
 //! is part of the app, the CLI or the emulator.
 pub mod cli;
+pub mod csv;
 pub mod files;
 pub mod names;
