@@ -208,6 +208,7 @@ fn checkpointed(n: usize) -> Checkpointed {
             completed_windows: 0,
             last_emitted: None,
             delivered: 0,
+            fetched_windows: Vec::new(),
         },
     }
 }

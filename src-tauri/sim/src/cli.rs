@@ -400,6 +400,25 @@ pub fn main() -> ExitCode {
         println!("jobs_created: {}", s.jobs_created);
         println!("jobs_deleted: {}", s.jobs_deleted.len());
         println!("conversations_served: {}", s.conversations_served);
+        println!("most_in_flight: {}", s.most_in_flight);
+        let api: u64 = s
+            .per_endpoint
+            .iter()
+            .filter(|(k, _)| k.contains(" /api/"))
+            .map(|(_, n)| n)
+            .sum();
+        println!("api_requests: {api}");
+        let lookups: u64 = s
+            .per_endpoint
+            .iter()
+            .filter(|(k, _)| !k.contains("/analytics/") && k.contains(" /api/"))
+            .map(|(_, n)| n)
+            .sum();
+        println!("lookup_requests: {lookups}");
+        println!(
+            "size_estimates: {}",
+            s.query_page_sizes.get(&1).copied().unwrap_or(0)
+        );
         sim.shutdown().await;
         ExitCode::SUCCESS
     })

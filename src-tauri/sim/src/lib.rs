@@ -256,10 +256,34 @@ pub struct SimStats {
     pub results_page_sizes: Vec<u64>,
     /// Conversations sent in sync pages and async result pages.
     pub conversations_served: u64,
+    /// Most API requests being handled at one time (arrived, not yet answered).
+    pub most_in_flight: u64,
+    /// Sync details queries per `paging.pageSize` (a size estimate asks for 1).
+    pub query_page_sizes: BTreeMap<u64, u64>,
+    /// Every API request in order of arrival (the first [`REQUEST_LOG_CAP`]):
+    /// what it was and when it arrived and was answered.
+    pub log: Vec<LoggedRequest>,
     /// The query parameters of every `GET /oauth/authorize`, in order.
     pub authorize_requests: Vec<Vec<(String, String)>>,
     /// Every `grant_type=authorization_code` token request, in order.
     pub code_exchanges: Vec<CodeExchange>,
+}
+
+/// Requests kept in [`SimStats::log`] (a long-running emulator stops logging there).
+pub const REQUEST_LOG_CAP: usize = 100_000;
+
+/// One API request as [`SimStats::log`] keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// Keyed like [`SimStats::per_endpoint`].
+    pub endpoint: String,
+    /// Milliseconds after the emulator started when it arrived.
+    pub arrived_ms: u64,
+    /// Milliseconds after the emulator started when its answer was ready
+    /// (`None` while it is being handled).
+    pub answered_ms: Option<u64>,
+    /// The status answered.
+    pub status: Option<u16>,
 }
 
 /// What a client sent to exchange an authorization code (for tests that

@@ -48,6 +48,10 @@ pub(crate) struct State {
     stats: Mutex<SimStats>,
     cache: Mutex<Vec<(String, Arc<Vec<u32>>)>>,
     api_requests: AtomicU64,
+    /// API requests being handled now (for `SimStats::most_in_flight`).
+    in_flight: AtomicU64,
+    /// When the emulator started (times in `SimStats::log` are relative to it).
+    started: Instant,
 }
 
 struct Token {
@@ -240,6 +244,8 @@ impl State {
             stats: Mutex::default(),
             cache: Mutex::default(),
             api_requests: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            started: Instant::now(),
         }
     }
 
@@ -523,6 +529,61 @@ fn endpoint_key(method: &Method, path: &str) -> String {
     format!("{method} {norm}")
 }
 
+/// One API request being handled: counted in flight (and logged) from its
+/// arrival until its answer is ready or the client went away.
+struct Handling {
+    st: Arc<State>,
+    /// Its index in `SimStats::log`, when logged.
+    logged: Option<usize>,
+    answered: std::sync::atomic::AtomicBool,
+}
+
+impl Handling {
+    fn start(st: &Arc<State>, endpoint: &str) -> Handling {
+        let now = st.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut s = lock(&st.stats);
+        s.most_in_flight = s.most_in_flight.max(now);
+        let logged = (s.log.len() < crate::REQUEST_LOG_CAP).then(|| {
+            s.log.push(crate::LoggedRequest {
+                endpoint: endpoint.to_string(),
+                arrived_ms: st.started.elapsed().as_millis() as u64,
+                answered_ms: None,
+                status: None,
+            });
+            s.log.len() - 1
+        });
+        drop(s);
+        Handling {
+            st: st.clone(),
+            logged,
+            answered: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// The answer is ready (its body may still be on its way).
+    fn answered(&self, status: u16) {
+        if self.answered.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.st.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if let Some(i) = self.logged {
+            let mut s = lock(&self.st.stats);
+            if let Some(e) = s.log.get_mut(i) {
+                e.answered_ms = Some(self.st.started.elapsed().as_millis() as u64);
+                e.status = Some(status);
+            }
+        }
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        if !self.answered.swap(true, Ordering::SeqCst) {
+            self.st.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
 /// The outer layer: correlation id, rate limit, auth, faults, latency, error
 /// bodies, headers and stats.
 async fn envelope(AxState(st): AxState<Arc<State>>, mut req: Request, next: Next) -> Response {
@@ -532,9 +593,11 @@ async fn envelope(AxState(st): AxState<Arc<State>>, mut req: Request, next: Next
     {
         let mut s = lock(&st.stats);
         s.requests += 1;
-        *s.per_endpoint.entry(key).or_default() += 1;
+        *s.per_endpoint.entry(key.clone()).or_default() += 1;
     }
     let is_api = path.starts_with("/api/");
+    // Counted until answered, also when the client goes away meanwhile.
+    let handling = is_api.then(|| Handling::start(&st, &key));
     let client = st.client_of(req.headers());
     let (count, allowed, reset, limited) = st.rate(&client, is_api);
 
@@ -634,6 +697,9 @@ async fn envelope(AxState(st): AxState<Arc<State>>, mut req: Request, next: Next
     h.insert("inin-ratelimit-reset", HeaderValue::from(reset));
     let status = resp.status();
     let reset_body = reset_body && status == StatusCode::OK;
+    if let Some(h) = &handling {
+        h.answered(status.as_u16());
+    }
     {
         let mut s = lock(&st.stats);
         *s.per_status.entry(status.as_u16()).or_default() += 1;
@@ -1184,6 +1250,10 @@ async fn details_query(
         page_size: 25,
         page_number: 1,
     });
+    *lock(&st.stats)
+        .query_page_sizes
+        .entry(paging.page_size.max(0) as u64)
+        .or_default() += 1;
     let max = st.cfg.sync_max_page_size as i64;
     if paging.page_size < 1 || paging.page_size > max {
         return Err(ApiError::bad_request(format!(

@@ -357,6 +357,7 @@ mod tests {
                 completed_windows: 0,
                 last_emitted: None,
                 delivered: 0,
+                fetched_windows: Vec::new(),
             },
             bytes,
             conversations: 0,

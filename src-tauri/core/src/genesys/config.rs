@@ -100,8 +100,14 @@ pub struct ClientConfig {
     /// Most results one sync query can page through (Genesys: 100,000). A window
     /// whose `totalHits` is larger is split in two.
     pub paging_cap: u64,
-    /// Windows fetched at the same time.
+    /// Windows being fetched at the same time (default 4). Their pages share
+    /// the `max_in_flight` requests.
     pub parallelism: usize,
+    /// Requests in flight at once, all of this client's API requests together
+    /// (default 4): result pages of several windows, the pages of one sync
+    /// window once its first page said how many there are, name lookups,
+    /// job polls. Always within the rate-limit budget (see `docs/genesys-client.md`).
+    pub max_in_flight: usize,
     /// Longest wait to connect (TCP + TLS) to Genesys (default 15 s).
     pub connect_timeout: Duration,
     /// Longest wait for the next bytes of an answer (default 60 s).
@@ -147,6 +153,7 @@ impl ClientConfig {
             availability_margin: chrono::Duration::hours(24),
             paging_cap: 100_000,
             parallelism: 4,
+            max_in_flight: 4,
             connect_timeout: Duration::from_secs(15),
             read_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(600),
@@ -224,6 +231,12 @@ impl ClientConfig {
             return Err(Error::invalid(
                 "parallelism",
                 "Parallel windows must be between 1 and 32.",
+            ));
+        }
+        if self.max_in_flight == 0 || self.max_in_flight > 64 {
+            return Err(Error::invalid(
+                "maxInFlight",
+                "Requests in flight at once must be between 1 and 64.",
             ));
         }
         for (field, t) in [

@@ -1,29 +1,42 @@
 //! Fetching conversations: plan → windows (sync pages or async jobs, several
-//! at once) → kept to `conversationStart ∈ [from, to)`, de-duplicated,
-//! ordered by (start, id) in bounded memory ([`super::sorter`]) → a
-//! [`Fetch`] stream, with progress, cancellation and checkpoints.
+//! at once, the pages of one sync window at once too) → kept to
+//! `conversationStart ∈ [from, to)`, de-duplicated, ordered by (start, id) in
+//! bounded memory ([`super::sorter`]) → a [`Fetch`] stream, with progress,
+//! cancellation and checkpoints.
+//!
+//! Windows are read in any order, up to `parallelism` at a time, their
+//! requests sharing `max_in_flight` slots (`super::http`); they are delivered
+//! in plan order. With a store ([`FetchOptions::store`]) every page read is
+//! kept on disk as it arrives, so a fetch of the same plan started again
+//! (a resume) asks Genesys only for what is not there (`super::store`).
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
+use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::errors::{Purpose, DETAILS_PERMISSION};
 use super::filters::{Filters, Strategy};
 use super::http::{ApiRequest, Cause, Http};
+use super::lookup::EntityKind;
 use super::model::Conversation;
 use super::plan::{self, Checkpoint, FetchMethod, Position, Window};
 use super::progress::{FetchPhase, ProgressFn, Reporter, WaitReason};
 use super::query;
-use super::sorter::{Pushed, Sorted, WindowSorter};
+use super::sorter::{self, Finished, Loaded, PageTag, Pushed, RunHome, StoredPages, WindowSorter};
+use super::store;
 use crate::error::{Error, ErrorKind, Result};
 
 pub(crate) const DETAILS_QUERY: &str = "/api/v2/analytics/conversations/details/query";
@@ -44,6 +57,9 @@ pub struct FetchRequest {
     pub strategy: Strategy,
 }
 
+/// Receives entity ids as pages arrive (see [`FetchOptions::on_ids`]).
+pub type IdsFn = Arc<dyn Fn(EntityKind, &[String]) + Send + Sync>;
+
 /// How to run a fetch.
 #[derive(Clone, Default)]
 pub struct FetchOptions {
@@ -51,6 +67,17 @@ pub struct FetchOptions {
     pub cancel: CancellationToken,
     /// Receives progress snapshots.
     pub progress: Option<ProgressFn>,
+    /// Keep every page read in this folder (one run's store: private files,
+    /// one folder per window), so that a fetch of the same plan started again
+    /// (a resume, [`super::Client::resume`]) reads there what it holds instead
+    /// of asking Genesys. The caller removes the folder when the run ends.
+    /// `None`: windows are ordered in memory and temporary files only.
+    pub store: Option<PathBuf>,
+    /// Receives the entity ids (queues, agents, wrap-up codes, divisions) of
+    /// the conversations of each page as it arrives, long before they are
+    /// delivered in order: e.g. to start name lookups early. Called inline
+    /// from the fetch's tasks: keep it quick.
+    pub on_ids: Option<IdsFn>,
 }
 
 enum Msg {
@@ -70,14 +97,44 @@ pub struct Fetch {
     planned: bool,
     finished: bool,
     reporter: Reporter,
+    /// The run's store, if any (see [`FetchOptions::store`]).
+    store: Option<PathBuf>,
+    /// Windows read in full (and, with a store, kept there).
+    fetched: Arc<Mutex<BTreeSet<usize>>>,
+    /// `completed_windows` of the checkpoint handed out last.
+    handed_out: AtomicUsize,
+    /// Windows before this one were removed from the store.
+    dropped: AtomicUsize,
     _stop: DropGuard,
 }
 
 impl Fetch {
     /// The checkpoint as of the last conversation this stream yielded
-    /// (`None` until the plan is known). Save it once those rows are written.
+    /// (`None` until the plan is known), with the windows read ahead that the
+    /// store holds. Save it once those rows are written.
+    ///
+    /// Each call is taken as a durable point: the windows delivered before
+    /// the previous call's checkpoint are in a saved checkpoint by now, so
+    /// their folders leave the store.
     pub fn checkpoint(&self) -> Option<Checkpoint> {
-        self.planned.then(|| self.checkpoint.clone())
+        if !self.planned {
+            return None;
+        }
+        let mut cp = self.checkpoint.clone();
+        if self.store.is_some() {
+            if let Ok(f) = self.fetched.lock() {
+                cp.fetched_windows = f.range(cp.completed_windows..).copied().collect::<Vec<_>>();
+            }
+        }
+        let before = self.handed_out.swap(cp.completed_windows, Ordering::SeqCst);
+        if let Some(store) = &self.store {
+            let from = self.dropped.load(Ordering::SeqCst);
+            for w in cp.windows.iter().take(before).skip(from) {
+                store::remove_window(store, w);
+            }
+            self.dropped.fetch_max(before, Ordering::SeqCst);
+        }
+        Some(cp)
     }
 
     /// The latest progress snapshot.
@@ -158,10 +215,15 @@ struct Ctx {
     rep: Reporter,
     stop: CancellationToken,
     /// One permit per async job open at a time (`max_concurrent_jobs`).
-    jobs: tokio::sync::Semaphore,
+    jobs: Semaphore,
     /// Where jobs must stop (availability minus the margin), once asked;
     /// `None` inside = Genesys gave no availability date: no jobs.
     async_until: tokio::sync::OnceCell<Option<DateTime<Utc>>>,
+    store: Option<PathBuf>,
+    on_ids: Option<IdsFn>,
+    /// Windows read in full (shared with [`Fetch`] for its checkpoints).
+    fetched: Arc<Mutex<BTreeSet<usize>>>,
+    work: Work,
 }
 
 /// Check a request without sending anything.
@@ -189,6 +251,10 @@ pub(crate) fn start(
     let handle = tokio::runtime::Handle::try_current().map_err(|_| {
         Error::internal("The Genesys client must run inside the Tokio runtime (internal error).")
     })?;
+    if let Some(dir) = &opts.store {
+        crate::private_fs::create_dir_all(dir)
+            .map_err(|e| Error::io(format!("Cannot create the folder {}", dir.display()), &e))?;
+    }
     let stop = opts.cancel.child_token();
     let rep = Reporter::new(opts.progress.clone());
     // Parsed conversations waiting for the writer: a few batches' worth.
@@ -203,22 +269,33 @@ pub(crate) fn start(
         completed_windows: 0,
         last_emitted: None,
         delivered: 0,
+        fetched_windows: Vec::new(),
     });
+    let fetched = Arc::new(Mutex::new(BTreeSet::new()));
     let ctx = Arc::new(Ctx {
         filters: req.filters.clone(),
         rep: rep.clone(),
         stop: stop.clone(),
-        jobs: tokio::sync::Semaphore::new(http.cfg.max_concurrent_jobs.max(1)),
+        jobs: Semaphore::new(http.cfg.max_concurrent_jobs.max(1)),
         async_until: tokio::sync::OnceCell::new(),
+        store: opts.store.clone(),
+        on_ids: opts.on_ids.clone(),
+        fetched: fetched.clone(),
+        work: Work::default(),
         http,
     });
     handle.spawn(engine(ctx, req, resume, tx));
+    let first = checkpoint.completed_windows;
     Ok(Fetch {
         rx,
         planned: checkpoint.version == 1 && !checkpoint.windows.is_empty(),
         checkpoint,
         finished: false,
         reporter: rep,
+        store: opts.store,
+        fetched,
+        handed_out: AtomicUsize::new(first),
+        dropped: AtomicUsize::new(first),
         _stop: stop.drop_guard(),
     })
 }
@@ -260,6 +337,7 @@ async fn engine(
         _ = stop.cancelled() => Err(Error::cancelled()),
         r = drive(&ctx, &req, resume, &tx) => r,
     };
+    ctx.http.set_work_left(0);
     match outcome {
         Ok(()) => {
             ctx.rep.update(|p| {
@@ -291,15 +369,27 @@ async fn drive(
     resume: Option<Checkpoint>,
     tx: &mpsc::Sender<Msg>,
 ) -> Result<()> {
-    let (windows, first, skip_until, mut delivered) = match resume {
-        Some(cp) => (
-            cp.windows,
-            cp.completed_windows,
-            cp.last_emitted,
-            cp.delivered,
-        ),
-        None => (make_plan(ctx, req).await?, 0, None, 0),
+    let (windows, first, skip_until, mut delivered, mut schedule) = match resume {
+        Some(cp) => {
+            ctx.work.plan(&ctx.http, &cp.windows, cp.completed_windows);
+            let schedule = Schedule::start(ctx, &cp.windows, cp.completed_windows);
+            (
+                cp.windows,
+                cp.completed_windows,
+                cp.last_emitted,
+                cp.delivered,
+                schedule,
+            )
+        }
+        None => {
+            let (windows, schedule) = plan_and_start(ctx, req).await?;
+            (windows, 0, None, 0, schedule)
+        }
     };
+    if let Some(store) = &ctx.store {
+        // What an earlier plan left, and windows already written.
+        store::keep_only(store, &windows[first..]);
+    }
     let gone = || Error::cancelled();
     tx.send(Msg::Plan(windows.clone()))
         .await
@@ -314,27 +404,9 @@ async fn drive(
             windows.len()
         );
     });
-    let parallelism = ctx.http.cfg.parallelism;
-    let mut results = futures::stream::iter(first..windows.len())
-        .map(|i| {
-            let ctx = ctx.clone();
-            let w = windows[i].clone();
-            AbortOnDrop(tokio::spawn(async move {
-                let stop = ctx.stop.clone();
-                tokio::select! {
-                    biased;
-                    _ = stop.cancelled() => Err(Error::cancelled()),
-                    r = fetch_window(&ctx, i, &w) => r,
-                }
-            }))
-        })
-        .buffered(parallelism);
-    let mut index = first;
-    while let Some(joined) = results.next().await {
-        let convs = joined
-            .map_err(|e| Error::internal(format!("A download task stopped unexpectedly: {e}")))??;
-        let i = index;
-        for c in convs {
+    for i in first..windows.len() {
+        let ready = schedule.wait(i).await?;
+        for c in ready.window.sorted()? {
             let c = c?;
             if i == first {
                 if let Some(after) = &skip_until {
@@ -346,6 +418,7 @@ async fn drive(
             tx.send(Msg::Item(Box::new(c))).await.map_err(|_| gone())?;
             delivered += 1;
         }
+        drop(ready.read_ahead);
         tx.send(Msg::WindowDone(i)).await.map_err(|_| gone())?;
         ctx.rep.update(|p| {
             p.window_index = i + 1;
@@ -359,49 +432,82 @@ async fn drive(
                 windows.len()
             );
         });
-        index += 1;
     }
     Ok(())
 }
 
-async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
+/// Decide the plan and start reading it. The `auto` strategy on a long range
+/// asks for the size (one `pageSize: 1` query per 7 days) to choose between
+/// the sync query and async jobs; meanwhile the sync plan is already being
+/// read, so a small pull (the usual case) loses no time to the estimate, and
+/// a bulk one drops the few sync pages read meanwhile and switches to jobs.
+/// A forced strategy, or a range shorter than `auto_async_min_span`, asks
+/// for no estimate at all.
+async fn plan_and_start(ctx: &Arc<Ctx>, req: &FetchRequest) -> Result<(Vec<Window>, Schedule)> {
     let cfg = &ctx.http.cfg;
-    let use_async = match req.strategy {
-        Strategy::Sync => false,
-        Strategy::Async => true,
-        Strategy::Auto if req.to - req.from < cfg.auto_async_min_span => false,
+    let sync_plan = || {
+        plan::build(
+            req.from,
+            req.to,
+            cfg.effective_window(),
+            cfg.async_window,
+            None,
+        )
+    };
+    let start = |windows: Vec<Window>| {
+        ctx.work.plan(&ctx.http, &windows, 0);
+        let schedule = Schedule::start(ctx, &windows, 0);
+        log_plan(&windows);
+        (windows, schedule)
+    };
+    match req.strategy {
+        Strategy::Sync => Ok(start(sync_plan())),
+        Strategy::Auto if req.to - req.from < cfg.auto_async_min_span => Ok(start(sync_plan())),
+        Strategy::Async => {
+            let windows = async_plan(ctx, req).await?;
+            Ok(start(windows))
+        }
         Strategy::Auto => {
-            // Async jobs wait for Genesys's datalake (minutes in a real org):
-            // only worth it for bulk. Small pulls page the sync query.
+            let (windows, schedule) = start(sync_plan());
             ctx.rep
                 .update(|p| p.message = "Estimating the size of the export…".into());
             let estimate = estimate_count(ctx, req).await?;
             let bulk = estimate > cfg.auto_sync_max_conversations;
             tracing::info!(estimate, bulk, "auto strategy");
-            bulk
+            if !bulk {
+                return Ok((windows, schedule));
+            }
+            // Async jobs wait for Genesys's datalake (minutes in a real org):
+            // only worth it for bulk.
+            schedule.close().await;
+            ctx.rep.reset_hits();
+            let windows = async_plan(ctx, req).await?;
+            Ok(start(windows))
         }
-    };
-    let until = if use_async {
-        ctx.rep.update(|p| {
-            p.message = "Checking which data Genesys has ready for bulk export…".into()
-        });
-        let until = async_until(ctx).await?;
-        if until.is_none() {
-            tracing::warn!(
-                "Genesys gave no dataAvailabilityDate: reading everything with the sync query"
-            );
-        }
-        until
-    } else {
-        None
-    };
-    let windows = plan::build(
+    }
+}
+
+/// The plan with async jobs up to where Genesys has the data ready.
+async fn async_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
+    let cfg = &ctx.http.cfg;
+    ctx.rep
+        .update(|p| p.message = "Checking which data Genesys has ready for bulk export…".into());
+    let until = async_until(ctx).await?;
+    if until.is_none() {
+        tracing::warn!(
+            "Genesys gave no dataAvailabilityDate: reading everything with the sync query"
+        );
+    }
+    Ok(plan::build(
         req.from,
         req.to,
         cfg.effective_window(),
         cfg.async_window,
         until,
-    );
+    ))
+}
+
+fn log_plan(windows: &[Window]) {
     tracing::info!(
         windows = windows.len(),
         async_windows = windows
@@ -410,7 +516,6 @@ async fn make_plan(ctx: &Ctx, req: &FetchRequest) -> Result<Vec<Window>> {
             .count(),
         "fetch plan"
     );
-    Ok(windows)
 }
 
 /// How many conversations the sync query reports for `[from, to)`: one
@@ -424,10 +529,240 @@ async fn estimate_count(ctx: &Ctx, req: &FetchRequest) -> Result<u64> {
             let page: SyncPage = parse(&body, "details query")?;
             Ok::<u64, Error>(page.total_hits.unwrap_or(0))
         })
-        .buffer_unordered(cfg.parallelism)
+        .buffer_unordered(cfg.max_in_flight)
         .try_collect()
         .await?;
     Ok(counts.iter().sum())
+}
+
+/// Windows read ahead of the one being delivered, at most (they wait on
+/// disk or in temporary files, not in memory).
+fn read_ahead(parallelism: usize) -> usize {
+    parallelism.max(1) * 2
+}
+
+/// A fetched window waiting to be delivered.
+struct Ready {
+    window: Finished,
+    /// Its place among the windows read ahead (released once delivered).
+    read_ahead: OwnedSemaphorePermit,
+}
+
+/// Reads the windows of a plan, up to `parallelism` at a time and at most
+/// [`read_ahead`] ahead of delivery, in any order; hands them out in order.
+/// Dropping it stops its tasks.
+struct Schedule {
+    first: usize,
+    results: Vec<Option<oneshot::Receiver<Result<Ready>>>>,
+    /// The first window that failed, to stop at once rather than when its turn comes.
+    failed: watch::Receiver<Option<Error>>,
+    stop: CancellationToken,
+    launcher: Option<AbortOnDrop<()>>,
+}
+
+impl Schedule {
+    fn start(ctx: &Arc<Ctx>, windows: &[Window], first: usize) -> Schedule {
+        let stop = ctx.stop.child_token();
+        let parallelism = ctx.http.cfg.parallelism.max(1);
+        let open = Arc::new(Semaphore::new(parallelism));
+        let ahead = Arc::new(Semaphore::new(read_ahead(parallelism)));
+        let (failed_tx, failed) = watch::channel(None);
+        let failed_tx = Arc::new(failed_tx);
+        let mut senders = Vec::new();
+        let mut results = Vec::new();
+        for _ in first..windows.len() {
+            let (tx, rx) = oneshot::channel();
+            senders.push(tx);
+            results.push(Some(rx));
+        }
+        let ctx = ctx.clone();
+        let windows = windows.to_vec();
+        let halt = stop.clone();
+        let launcher = tokio::spawn(async move {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (k, tx) in senders.into_iter().enumerate() {
+                let i = first + k;
+                let permits = tokio::select! {
+                    biased;
+                    _ = halt.cancelled() => break,
+                    p = async {
+                        let a = ahead.clone().acquire_owned().await;
+                        let o = open.clone().acquire_owned().await;
+                        (a, o)
+                    } => p,
+                };
+                let (Ok(read_ahead), Ok(opened)) = permits else {
+                    break;
+                };
+                let ctx = ctx.clone();
+                let w = windows[i].clone();
+                let halt = halt.clone();
+                let failed_tx = failed_tx.clone();
+                tasks.spawn(async move {
+                    let r = tokio::select! {
+                        biased;
+                        _ = halt.cancelled() => Err(Error::cancelled()),
+                        r = fetch_window(&ctx, i, &w) => r,
+                    };
+                    drop(opened);
+                    if let Err(e) = &r {
+                        failed_tx.send_if_modified(|f| {
+                            let first = f.is_none();
+                            if first {
+                                *f = Some(e.clone());
+                            }
+                            first
+                        });
+                    }
+                    let _ = tx.send(r.map(|window| Ready { window, read_ahead }));
+                });
+            }
+            tokio::select! {
+                _ = halt.cancelled() => tasks.shutdown().await,
+                _ = async { while tasks.join_next().await.is_some() {} } => {}
+            }
+        });
+        Schedule {
+            first,
+            results,
+            failed,
+            stop,
+            launcher: Some(AbortOnDrop(launcher)),
+        }
+    }
+
+    /// Window `i`, once read in full; fails as soon as any window failed.
+    async fn wait(&mut self, i: usize) -> Result<Ready> {
+        let slot = i
+            .checked_sub(self.first)
+            .and_then(|k| self.results.get_mut(k))
+            .and_then(Option::take);
+        let Some(rx) = slot else {
+            return Err(Error::internal(
+                "A window was asked for twice (internal error).",
+            ));
+        };
+        let mut failed = self.failed.clone();
+        let first_failure = async move {
+            let seen = failed.wait_for(Option::is_some).await.map(|e| (*e).clone());
+            match seen {
+                Ok(e) => e.unwrap_or_else(Error::cancelled),
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            r = rx => r.unwrap_or_else(|_| Err(Error::internal(
+                "A download task stopped unexpectedly (internal error).",
+            ))),
+            e = first_failure => Err(e),
+        }
+    }
+
+    /// Stop reading and wait until every task has stopped (nothing of this
+    /// schedule writes to the store afterwards).
+    async fn close(mut self) {
+        self.stop.cancel();
+        if let Some(launcher) = self.launcher.take() {
+            let _ = launcher.await;
+        }
+    }
+}
+
+impl Drop for Schedule {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// What a fetch still expects to ask, window by window: the pacer spreads
+/// the rate-limit budget only when this is more than the budget left
+/// (`Http::set_work_left`). An estimate that grows as pages answer:
+/// - a sync window whose first page answered: the pages its `totalHits`
+///   needs (`⌈hits / pageSize⌉`, one more when that divides evenly: the
+///   empty page that shows the end), less those read;
+/// - a sync window not started yet: the average of the windows whose
+///   `totalHits` is known, or 1 while none is;
+/// - an async window: 3 (submit, one status check, one results page);
+/// - name lookups are not counted (a few per export).
+#[derive(Default)]
+struct Work {
+    state: Mutex<WorkState>,
+}
+
+#[derive(Default)]
+struct WorkState {
+    /// Per plan window (`None`: delivered or not part of this fetch).
+    left: Vec<Option<WindowWork>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum WindowWork {
+    Unknown(FetchMethod),
+    /// Pages still to read, of the pages the window needs in all.
+    Pages {
+        left: u64,
+        total: u64,
+    },
+    Done,
+}
+
+impl Work {
+    fn plan(&self, http: &Http, windows: &[Window], first: usize) {
+        if let Ok(mut s) = self.state.lock() {
+            s.left = windows
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (i >= first).then_some(WindowWork::Unknown(w.method)))
+                .collect();
+        }
+        self.publish(http);
+    }
+
+    fn set(&self, http: &Http, i: usize, work: WindowWork) {
+        if let Ok(mut s) = self.state.lock() {
+            if let Some(slot) = s.left.get_mut(i) {
+                *slot = Some(work);
+            }
+        }
+        self.publish(http);
+    }
+
+    fn publish(&self, http: &Http) {
+        let Ok(s) = self.state.lock() else {
+            return;
+        };
+        let totals: Vec<u64> = s
+            .left
+            .iter()
+            .filter_map(|w| match w {
+                Some(WindowWork::Pages { total, .. }) => Some(*total),
+                _ => None,
+            })
+            .collect();
+        let average = if totals.is_empty() {
+            1
+        } else {
+            (totals.iter().sum::<u64>() as f64 / totals.len() as f64).ceil() as u64
+        };
+        let left: u64 = s
+            .left
+            .iter()
+            .map(|w| match w {
+                Some(WindowWork::Unknown(FetchMethod::Sync)) => average,
+                Some(WindowWork::Unknown(FetchMethod::Async)) => 3,
+                Some(WindowWork::Pages { left, .. }) => *left,
+                Some(WindowWork::Done) | None => 0,
+            })
+            .sum();
+        http.set_work_left(left);
+    }
+}
+
+/// Pages a sync window with `hits` results needs (see [`Work`]).
+fn pages_needed(hits: u64, page_size: u32) -> u64 {
+    let ps = u64::from(page_size.max(1));
+    (hits.div_ceil(ps) + u64::from(hits > 0 && hits % ps == 0)).max(1)
 }
 
 #[derive(Deserialize)]
@@ -491,41 +826,91 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8], what: &str) -> Resul
     })
 }
 
-/// Push a page into the window's sorter; the number kept (in the window).
-fn to_sorter(list: Vec<&RawValue>, out: &mut WindowSorter) -> Result<u64> {
-    let mut kept = 0;
-    for raw in list {
-        if let Pushed::Kept { .. } = out.push(raw)? {
-            kept += 1;
-        }
-    }
-    Ok(kept)
-}
-
-/// Like [`to_sorter`], noting the conversations kept without a `conversationEnd`.
-fn to_sorter_noting_open(
-    list: Vec<&RawValue>,
+/// Put one page's records into the window as page `ordinal` (see
+/// [`sorter::seq`]); with `open`, note the kept ones without a
+/// `conversationEnd`. Hands the page's entity ids to [`FetchOptions::on_ids`].
+/// Returns the number kept (in the window).
+fn push_page(
+    ctx: &Ctx,
     out: &mut WindowSorter,
-    open: &mut Vec<Position>,
+    list: &[&RawValue],
+    ordinal: u32,
+    mut open: Option<&mut Vec<Position>>,
 ) -> Result<u64> {
     let mut kept = 0;
-    for raw in list {
-        if let Pushed::Kept { key, ended } = out.push(raw)? {
+    let mut ids: HashMap<EntityKind, HashSet<String>> = HashMap::new();
+    let mut note = |kind: EntityKind, id: &str| {
+        let set = ids.entry(kind).or_default();
+        if !set.contains(id) {
+            set.insert(id.to_string());
+        }
+    };
+    for (n, raw) in list.iter().enumerate() {
+        let seq = sorter::seq(ordinal, n);
+        let pushed = match &ctx.on_ids {
+            Some(_) => out.push(raw, seq, Some(&mut note))?,
+            None => out.push(raw, seq, None)?,
+        };
+        if let Pushed::Kept { key, ended } = pushed {
             kept += 1;
-            if !ended {
+            if let (Some(open), false) = (open.as_deref_mut(), ended) {
                 open.push(key);
             }
         }
     }
+    if let Some(f) = &ctx.on_ids {
+        for (kind, set) in ids {
+            let list: Vec<String> = set.into_iter().collect();
+            f(kind, &list);
+        }
+    }
     Ok(kept)
 }
 
-/// One window: fetch, keep `[start, end)`, de-duplicate, order.
-async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Sorted> {
+/// A page that is not one of the window's own numbered pages.
+fn push_other_page(
+    ctx: &Ctx,
+    out: &mut WindowSorter,
+    list: &[&RawValue],
+    open: Option<&mut Vec<Position>>,
+) -> Result<u64> {
+    let ordinal = out.next_ordinal();
+    let kept = push_page(ctx, out, list, ordinal, open)?;
+    out.end_page(None)?;
+    Ok(kept)
+}
+
+/// One window: fetch (or take from the store what it holds), keep
+/// `[start, end)`, de-duplicate, order.
+async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Finished> {
     let cfg = &ctx.http.cfg;
-    let mut out = WindowSorter::new(w.start, w.end, cfg.sort_memory, cfg.spill_dir.clone());
+    let (mut out, stored) = match &ctx.store {
+        Some(store) => {
+            let dir = store::window_dir(store, w);
+            match WindowSorter::open_store(w.start, w.end, cfg.sort_memory, &dir)? {
+                Loaded::Complete(finished) => {
+                    tracing::debug!(window = index, "window read from the store");
+                    if let Some(hits) = finished.hits() {
+                        ctx.rep.window_hits(index, hits);
+                    }
+                    window_read(ctx, index);
+                    return Ok(finished);
+                }
+                Loaded::Partial(sorter, stored) => (sorter, stored),
+            }
+        }
+        None => (
+            WindowSorter::new(
+                w.start,
+                w.end,
+                cfg.sort_memory,
+                RunHome::Temp(cfg.spill_dir.clone()),
+            ),
+            StoredPages::default(),
+        ),
+    };
     match w.method {
-        FetchMethod::Sync => sync_range(ctx, &mut out, index, w.start, w.end, 0, None).await?,
+        FetchMethod::Sync => sync_window(ctx, &mut out, index, w, stored).await?,
         FetchMethod::Async => async_range(ctx, &mut out, w.start, w.end).await?,
     }
     if out.spills() > 0 {
@@ -533,10 +918,20 @@ async fn fetch_window(ctx: &Ctx, index: usize, w: &Window) -> Result<Sorted> {
             window = index,
             runs = out.spills(),
             open_runs = out.spilled_runs(),
-            "window sorted through temporary files"
+            "window sorted through files"
         );
     }
-    Ok(out.finish())
+    let finished = out.finish()?;
+    window_read(ctx, index);
+    Ok(finished)
+}
+
+/// Window `index` is read in full (and in the store, when there is one).
+fn window_read(ctx: &Ctx, index: usize) {
+    ctx.work.set(&ctx.http, index, WindowWork::Done);
+    if let Ok(mut f) = ctx.fetched.lock() {
+        f.insert(index);
+    }
 }
 
 #[derive(Deserialize)]
@@ -550,8 +945,110 @@ struct SyncPage<'a> {
 
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Sync query over `[start, end)`, page by page; halves the range while its
-/// `totalHits` is over the paging cap.
+/// A sync window: page 1 says how many results there are (`totalHits`);
+/// the other pages are then asked for all at once (each waits for a place
+/// among the requests in flight, in page order). `totalHits` is
+/// approximate and changes while you page ([BLOG-ADQ]), so pages that come
+/// back short or empty are fine, and while the last page read was full the
+/// next one is asked for, one at a time. Pages the store already holds
+/// (`stored`, from an interrupted run) are not asked again. Each page goes
+/// to the window's store as it arrives. A window over the paging cap is
+/// split (see [`over_cap`]).
+async fn sync_window(
+    ctx: &Ctx,
+    out: &mut WindowSorter,
+    index: usize,
+    w: &Window,
+    stored: StoredPages,
+) -> Result<()> {
+    let cfg = &ctx.http.cfg;
+    let ps = cfg.sync_page_size;
+    let mut pages = stored.pages;
+    let read = |p: u32| query_page(&ctx.http, &ctx.rep, w.start, w.end, &ctx.filters, ps, p);
+    let hits = match stored.hits.filter(|_| pages.contains_key(&1)) {
+        Some(hits) => hits,
+        None => {
+            let body = read(1).await?;
+            let parsed: SyncPage = parse(&body, "details query")?;
+            ctx.rep.page_read();
+            let hits = parsed.total_hits.unwrap_or(0);
+            if hits > cfg.paging_cap {
+                ctx.rep.window_hits(index, hits);
+                return over_cap(ctx, out, index, w.start, w.end, 0, hits, None).await;
+            }
+            let list = parsed.conversations.unwrap_or_default();
+            pages.insert(1, own_page(ctx, out, &list, 1, Some(hits))?);
+            hits
+        }
+    };
+    ctx.rep.window_hits(index, hits);
+    let total = pages_needed(hits, ps);
+    let expected = u32::try_from(hits.div_ceil(u64::from(ps.max(1))).max(1)).unwrap_or(u32::MAX);
+    let set_left = |pages: &std::collections::BTreeMap<u32, u32>| {
+        let read = pages.len() as u64;
+        ctx.work.set(
+            &ctx.http,
+            index,
+            WindowWork::Pages {
+                left: total.saturating_sub(read),
+                total,
+            },
+        );
+    };
+    set_left(&pages);
+    let mut pending: FuturesUnordered<_> = (2..=expected)
+        .filter(|p| !pages.contains_key(p))
+        .map(|p| async move { (p, read(p).await) })
+        .collect();
+    while let Some((p, body)) = pending.next().await {
+        let body = body?;
+        let parsed: SyncPage = parse(&body, "details query")?;
+        ctx.rep.page_read();
+        let list = parsed.conversations.unwrap_or_default();
+        pages.insert(p, own_page(ctx, out, &list, p, None)?);
+        set_left(&pages);
+    }
+    // The end: while the last page read was full, there may be more.
+    loop {
+        let Some((&last, &sent)) = pages.last_key_value() else {
+            break;
+        };
+        if sent < ps {
+            break;
+        }
+        if u64::from(last) * u64::from(ps) >= cfg.paging_cap {
+            // totalHits was low but the pages keep coming: split anyway
+            // (what was read already is de-duplicated by the sorter).
+            return over_cap(ctx, out, index, w.start, w.end, 0, cfg.paging_cap + 1, None).await;
+        }
+        let p = last + 1;
+        let body = read(p).await?;
+        let parsed: SyncPage = parse(&body, "details query")?;
+        ctx.rep.page_read();
+        let list = parsed.conversations.unwrap_or_default();
+        pages.insert(p, own_page(ctx, out, &list, p, None)?);
+    }
+    Ok(())
+}
+
+/// One of the window's own numbered pages, read in full: its records, then
+/// the page itself is recorded (in a store: on disk at once). Returns how
+/// many records Genesys sent on it.
+fn own_page(
+    ctx: &Ctx,
+    out: &mut WindowSorter,
+    list: &[&RawValue],
+    page: u32,
+    hits: Option<u64>,
+) -> Result<u32> {
+    ctx.rep.records_read(push_page(ctx, out, list, page, None)?);
+    let sent = u32::try_from(list.len()).unwrap_or(u32::MAX);
+    out.end_page(Some(PageTag { page, sent, hits }))?;
+    Ok(sent)
+}
+
+/// Sync query over a part of a window (a half of one over the paging cap),
+/// page by page; halves the range while its `totalHits` is over the cap.
 fn sync_range<'a>(
     ctx: &'a Ctx,
     out: &'a mut WindowSorter,
@@ -580,9 +1077,6 @@ fn sync_range<'a>(
             ctx.rep.page_read();
             if page == 1 {
                 let hits = parsed.total_hits.unwrap_or(0);
-                if depth == 0 {
-                    ctx.rep.window_hits(index, hits);
-                }
                 if hits > cfg.paging_cap {
                     return over_cap(ctx, out, index, start, end, depth, hits, parent_hits).await;
                 }
@@ -591,7 +1085,8 @@ fn sync_range<'a>(
                 break;
             };
             let full = list.len() as u64 >= u64::from(page_size);
-            ctx.rep.records_read(to_sorter(list, out)?);
+            ctx.rep
+                .records_read(push_other_page(ctx, out, &list, None)?);
             if full && u64::from(page) * u64::from(page_size) >= cfg.paging_cap {
                 // totalHits was low but the pages keep coming: split anyway
                 // (what was read already is de-duplicated by the sorter).
@@ -886,7 +1381,7 @@ async fn reread_open(ctx: &Ctx, out: &mut WindowSorter, mut open: Vec<Position>)
             };
             let full = list.len() as u64 >= u64::from(page_size);
             // Rows re-read here were counted when the job returned them.
-            to_sorter(list, out)?;
+            push_other_page(ctx, out, &list, None)?;
             if !full || page >= 100 {
                 break;
             }
@@ -988,7 +1483,7 @@ async fn read_results(
         pages += 1;
         if let Some(list) = page.conversations {
             ctx.rep
-                .records_read(to_sorter_noting_open(list, out, open)?);
+                .records_read(push_other_page(ctx, out, &list, Some(open))?);
         }
         match page.cursor {
             Some(c) if !c.is_empty() => {

@@ -242,6 +242,12 @@ pub(crate) struct Http {
     user: Option<tokio::sync::Mutex<UserSession>>,
     generation: AtomicU64,
     pacer: Pacer,
+    /// One permit per request in flight ([`ClientConfig::max_in_flight`]).
+    slots: tokio::sync::Semaphore,
+    /// Requests the running fetch still expects to make (its estimate, see
+    /// `fetch::Work`). The pacer spreads the rate-limit budget only when this
+    /// is more than what is left of it.
+    work_left: AtomicU64,
     host: String,
 }
 
@@ -269,6 +275,7 @@ impl Http {
             .user_token
             .clone()
             .map(|token| tokio::sync::Mutex::new(UserSession { token, used: false }));
+        let slots = tokio::sync::Semaphore::new(cfg.max_in_flight.max(1));
         Ok(Http {
             cfg,
             client,
@@ -276,8 +283,16 @@ impl Http {
             user,
             generation: AtomicU64::new(0),
             pacer: Pacer::default(),
+            slots,
+            work_left: AtomicU64::new(0),
             host,
         })
+    }
+
+    /// The fetch's estimate of the requests it still has to make (0 when
+    /// none runs); see [`Pacer::acquire`].
+    pub fn set_work_left(&self, requests: u64) {
+        self.work_left.store(requests, Ordering::Relaxed);
     }
 
     /// Send with retries; returns the body of a 2xx answer.
@@ -339,9 +354,15 @@ impl Http {
         rep: &Reporter,
         relogged: &AtomicBool,
     ) -> Result<ApiResponse, Failure> {
+        // A place among the requests in flight, then the rate limit's say.
+        let _permit = self.slots.acquire().await.map_err(|_| {
+            Failure::fatal(Error::internal(
+                "The request queue closed (internal error).",
+            ))
+        })?;
         let _slot = self
             .pacer
-            .acquire(rep, self.cfg.retry.max_retry_after)
+            .acquire(rep, self.cfg.retry.max_retry_after, &self.work_left)
             .await
             .map_err(Failure::fatal)?;
         let (token, generation) = self.token().await?;
@@ -868,6 +889,8 @@ struct PaceState {
     blocked_until: Option<Instant>,
     /// Requests sent and not answered yet.
     in_flight: i64,
+    /// While the budget is spread: when the next request may go.
+    next_at: Option<Instant>,
 }
 
 /// Spreads requests so the `inin-ratelimit-*` budget is not overrun.
@@ -890,17 +913,34 @@ impl Drop for Slot<'_> {
 impl Pacer {
     /// Wait until a request may be sent, then count it. A wait longer than
     /// `cap` is refused with a `rate_limited` error.
-    async fn acquire(&self, rep: &Reporter, cap: Duration) -> Result<Slot<'_>> {
+    ///
+    /// The budget is what the last answer's `inin-ratelimit-*` headers left
+    /// (allowed − count, less the requests in flight) until the reset. When it
+    /// covers `work_left` (what the fetch still expects to send), requests go
+    /// as fast as `max_in_flight` allows: nothing requires waiting. When it
+    /// does not, what is left of the budget is spread evenly until the reset
+    /// (the same finish as sending it all at once and waiting, without a long
+    /// silent stall and without relying on the window being fixed). When it
+    /// is used up, everybody waits for the reset; after a 429, for Retry-After.
+    async fn acquire(
+        &self,
+        rep: &Reporter,
+        cap: Duration,
+        work_left: &AtomicU64,
+    ) -> Result<Slot<'_>> {
         loop {
-            let wait = {
+            let work = work_left.load(Ordering::Relaxed);
+            let (wait, used_up) = {
                 let Ok(mut s) = self.state.lock() else {
                     return Ok(Slot(self));
                 };
                 let now = Instant::now();
                 let mut wait = None;
+                let mut used_up = false;
                 if let Some(b) = s.blocked_until {
                     if b > now {
                         wait = Some(b - now);
+                        used_up = true;
                     } else {
                         s.blocked_until = None;
                     }
@@ -910,8 +950,23 @@ impl Pacer {
                         if reset <= now {
                             s.remaining = None;
                             s.reset_at = None;
+                            s.next_at = None;
                         } else if rem <= 0 {
                             wait = Some(reset - now);
+                            used_up = true;
+                        } else if work > rem as u64 {
+                            // The budget would run out before the work is
+                            // done: spread it until the reset.
+                            match s.next_at.filter(|n| *n > now) {
+                                Some(next) => wait = Some(next - now),
+                                None => {
+                                    let spacing =
+                                        (reset - now) / u32::try_from(rem).unwrap_or(u32::MAX);
+                                    s.next_at = Some(now + spacing);
+                                }
+                            }
+                        } else {
+                            s.next_at = None;
                         }
                     }
                 }
@@ -921,7 +976,7 @@ impl Pacer {
                     }
                     s.in_flight += 1;
                 }
-                wait
+                (wait, used_up)
             };
             match wait {
                 None => return Ok(Slot(self)),
@@ -936,7 +991,9 @@ impl Pacer {
                     ))
                 }
                 Some(d) => {
-                    if d >= Duration::from_millis(50) {
+                    // Spreading the budget is not a stall: only a real wait
+                    // (budget used up, or a long gap) is shown.
+                    if used_up && d >= Duration::from_millis(50) || d >= Duration::from_secs(1) {
                         rep.waiting(
                             WaitReason::Pacing,
                             d,
@@ -946,6 +1003,7 @@ impl Pacer {
                             ),
                         );
                     }
+                    tracing::trace!(wait_ms = d.as_millis() as u64, used_up, work, "pacing");
                     tokio::time::sleep(d).await;
                 }
             }
@@ -1012,20 +1070,28 @@ mod tests {
         assert_eq!(retry_after(&h), None);
     }
 
+    fn budget(count: u32, allowed: u32, reset: f64) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert("inin-ratelimit-count", count.to_string().parse().unwrap());
+        h.insert(
+            "inin-ratelimit-allowed",
+            allowed.to_string().parse().unwrap(),
+        );
+        h.insert("inin-ratelimit-reset", reset.to_string().parse().unwrap());
+        h
+    }
+
     #[tokio::test]
     async fn pacer_waits_when_budget_is_used_up() {
         let p = Pacer::default();
         let rep = Reporter::silent();
         let cap = Duration::from_secs(180);
-        let slot = p.acquire(&rep, cap).await.unwrap();
-        let mut h = HeaderMap::new();
-        h.insert("inin-ratelimit-count", "10".parse().unwrap());
-        h.insert("inin-ratelimit-allowed", "10".parse().unwrap());
-        h.insert("inin-ratelimit-reset", "0.3".parse().unwrap());
-        p.observe(&h);
+        let none = AtomicU64::new(0);
+        let slot = p.acquire(&rep, cap, &none).await.unwrap();
+        p.observe(&budget(10, 10, 0.3));
         drop(slot);
         let t = Instant::now();
-        let slot = p.acquire(&rep, cap).await.unwrap();
+        let slot = p.acquire(&rep, cap, &none).await.unwrap();
         assert!(
             t.elapsed() >= Duration::from_millis(250),
             "{:?}",
@@ -1033,13 +1099,65 @@ mod tests {
         );
         drop(slot);
         // Past the cap: refused at once, with a plain message.
-        p.observe(&h);
+        p.observe(&budget(10, 10, 0.3));
         let e = p
-            .acquire(&rep, Duration::from_millis(10))
+            .acquire(&rep, Duration::from_millis(10), &none)
             .await
             .err()
             .unwrap();
         assert_eq!(e.kind, crate::ErrorKind::RateLimited);
         assert!(e.message.contains("rate limit"), "{}", e.message);
+    }
+
+    /// A small budget that covers the work left: no wait at all.
+    #[tokio::test]
+    async fn pacer_does_not_wait_when_the_budget_covers_the_work() {
+        let p = Pacer::default();
+        let rep = Reporter::silent();
+        let cap = Duration::from_secs(180);
+        let work = AtomicU64::new(5);
+        drop(p.acquire(&rep, cap, &work).await.unwrap());
+        // 6 left for the next 30 s, 5 to do.
+        let slot = p.acquire(&rep, cap, &work).await.unwrap();
+        p.observe(&budget(4, 10, 30.0));
+        drop(slot);
+        let t = Instant::now();
+        for _ in 0..5 {
+            drop(p.acquire(&rep, cap, &work).await.unwrap());
+        }
+        assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
+    }
+
+    /// More work than budget: what is left is spread until the reset, not
+    /// sent at once; and never more than the budget before the reset.
+    #[tokio::test]
+    async fn pacer_spreads_the_budget_when_the_work_is_larger() {
+        let p = Pacer::default();
+        let rep = Reporter::silent();
+        let cap = Duration::from_secs(180);
+        let work = AtomicU64::new(1000);
+        let slot = p.acquire(&rep, cap, &work).await.unwrap();
+        // 4 left (5 allowed, 1 used) for the next 0.4 s: one every 0.1 s.
+        p.observe(&budget(1, 5, 0.4));
+        drop(slot);
+        let t = Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..4 {
+            drop(p.acquire(&rep, cap, &work).await.unwrap());
+            at.push(t.elapsed());
+        }
+        assert!(at[0] < Duration::from_millis(50), "{at:?}");
+        assert!(at[3] >= Duration::from_millis(250), "spread: {at:?}");
+        assert!(
+            at[3] < Duration::from_millis(400),
+            "within the window: {at:?}"
+        );
+        // The budget is used up: the next one waits for the reset.
+        drop(p.acquire(&rep, cap, &work).await.unwrap());
+        assert!(
+            t.elapsed() >= Duration::from_millis(390),
+            "{:?}",
+            t.elapsed()
+        );
     }
 }

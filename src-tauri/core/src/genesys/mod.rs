@@ -22,12 +22,13 @@ pub mod region;
 pub mod secret;
 pub mod signin;
 mod sorter;
+mod store;
 
 pub use access::{describe_access, Access, AccessLevel, AccessNotice, WhoAmI};
 pub use client::{parse_datetime, Client, DetailsPage, CONNECTED};
 pub use config::{ClientConfig, JobPolling, RetryPolicy};
 pub use errors::DETAILS_PERMISSION;
-pub use fetch::{Fetch, FetchOptions, FetchRequest};
+pub use fetch::{Fetch, FetchOptions, FetchRequest, IdsFn};
 pub use filters::{Filters, Strategy};
 pub use lookup::{Entity, EntityKind};
 pub use model::Conversation;

@@ -52,6 +52,12 @@ pub struct Checkpoint {
     pub last_emitted: Option<Position>,
     /// Conversations delivered so far (for progress).
     pub delivered: u64,
+    /// Windows after `completed_windows` already read in full and kept in
+    /// the run's store (`FetchOptions::store`), as of this checkpoint: a
+    /// resume reads them there instead of asking Genesys again (so it does
+    /// with anything else the store holds, pages of unfinished windows too).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fetched_windows: Vec<usize>,
 }
 
 /// Cut `[from, to)` into windows of at most `len`, aligned to UTC midnight
@@ -220,6 +226,7 @@ mod tests {
                 conversation_id: "abc".into(),
             }),
             delivered: 42,
+            fetched_windows: vec![3],
         };
         let s = serde_json::to_string(&cp).unwrap();
         assert_eq!(serde_json::from_str::<Checkpoint>(&s).unwrap(), cp);

@@ -191,6 +191,16 @@ impl Reporter {
         }
     }
 
+    /// Forget the windows' `totalHits` and the records read (the plan
+    /// changed: what was read for the old one is dropped).
+    pub fn reset_hits(&self) {
+        if let Ok(mut s) = self.shared.lock() {
+            s.hits.clear();
+            s.progress.estimated_total = None;
+            s.progress.read = 0;
+        }
+    }
+
     /// Record a window's `totalHits` and recompute the estimate.
     pub fn window_hits(&self, window: usize, hits: u64) {
         let snapshot = {

@@ -1,25 +1,43 @@
 //! Puts one fetch window's conversations in (start, id) order, each once,
-//! in bounded memory.
+//! in bounded memory, and (for a run that can be resumed) keeps what was
+//! fetched on disk so that a resume does not ask Genesys for it again.
 //!
 //! Genesys does not promise an order across pages or job results, and
 //! pages overlap when data arrives during a pull, so a window must be seen
 //! whole before its first conversation can be emitted. A busy day holds tens
 //! of thousands of conversations; instead of keeping them all, the sorter
-//! keeps at most `memory_limit` bytes of raw JSON, spills sorted runs to an
-//! anonymous temporary file (deleted by the OS when dropped, even on a
-//! crash) and merges the runs when the window is complete. Records are
-//! parsed into [`Conversation`]s only as they are emitted.
+//! keeps at most `memory_limit` bytes of raw JSON and writes sorted runs to
+//! files, merged in stages while the window fills and k-way merged when it
+//! is read. Records are parsed into [`Conversation`]s only as they are
+//! emitted.
+//!
+//! Where the runs go ([`RunHome`]):
+//! - **Temp**: anonymous temporary files (deleted by the OS when closed,
+//!   even on a crash), written only past `memory_limit`.
+//! - **Store**: named private files in the window's folder of a run's store
+//!   (`super::store`). Each sync page of the window's own range becomes a run
+//!   at once, tagged with its page number (and page 1 with `totalHits`); a
+//!   finished window gets a `complete.json` listing its runs. A run file is
+//!   written as `.part` and renamed to `.run` once its trailer (window,
+//!   record count, CRC-32 of its records, pages) is written, so a process
+//!   killed mid-write leaves no run that looks whole. [`WindowSorter::open_store`]
+//!   takes back what a killed run left: a complete window as it is, or, of an
+//!   unfinished one, the runs of its own sync pages (what else it held is
+//!   dropped and asked again). Runs are not `fsync`'d: after a power cut a
+//!   run whose records did not reach the disk fails its CRC and its pages are
+//!   simply asked again.
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::de::IgnoredAny;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::lookup::EntityKind;
 use super::model::Conversation;
 use super::plan::Position;
 use crate::error::{Error, ErrorKind, Result};
@@ -30,6 +48,48 @@ use crate::error::{Error, ErrorKind, Result};
 const FAN_IN: usize = 8;
 /// Never more spill files open than this (a safety net over the levels).
 pub(crate) const MAX_OPEN_RUNS: usize = 64;
+
+/// Where a window's sorted runs go (see the module docs).
+#[derive(Debug, Clone)]
+pub(crate) enum RunHome {
+    /// Anonymous temporary files in this folder (default: the system's temp folder).
+    Temp(Option<PathBuf>),
+    /// Named private files in this window folder of a run's store.
+    Store(PathBuf),
+}
+
+/// One sync page of the window's own range, read in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct PageTag {
+    /// `paging.pageNumber`.
+    pub page: u32,
+    /// Records Genesys sent on it (a full page means there may be more).
+    pub sent: u32,
+    /// The query's `totalHits` (page 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hits: Option<u64>,
+}
+
+/// What a run holds besides its records (in a stored run's trailer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RunInfo {
+    /// The window's own sync pages whose records are all in this run.
+    #[serde(default)]
+    pub pages: Vec<PageTag>,
+    /// Also records of other requests (halves of a window over the paging
+    /// cap, jobs, re-reads): such a run only counts in a complete window.
+    #[serde(default)]
+    pub other: bool,
+}
+
+impl RunInfo {
+    fn absorb(&mut self, other: &RunInfo) {
+        self.pages.extend(other.pages.iter().copied());
+        self.other |= other.other;
+    }
+}
 
 /// The fields the order and the choice between copies need, read without
 /// parsing the whole record.
@@ -56,18 +116,70 @@ struct KeySession {
     segments: Vec<IgnoredAny>,
 }
 
+/// [`Key`] plus the entity ids a record refers to (the same places
+/// `export::names::for_each_id` reads), when someone wants them early.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyWithIds {
+    conversation_id: String,
+    conversation_start: DateTime<Utc>,
+    #[serde(default)]
+    conversation_end: Option<IgnoredAny>,
+    #[serde(default)]
+    division_ids: Vec<String>,
+    #[serde(default)]
+    participants: Vec<IdsParticipant>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdsParticipant {
+    #[serde(default)]
+    user_id: Option<String>,
+    #[serde(default)]
+    sessions: Vec<IdsSession>,
+}
+
+#[derive(Deserialize)]
+struct IdsSession {
+    #[serde(default)]
+    segments: Vec<IdsSegment>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IdsSegment {
+    #[serde(default)]
+    queue_id: Option<String>,
+    #[serde(default)]
+    wrap_up_code: Option<String>,
+}
+
+/// Receives the entity ids of each record kept (see [`WindowSorter::push`]).
+pub(crate) type IdSink<'a> = &'a mut dyn FnMut(EntityKind, &str);
+
 /// Which of two copies of one conversation to keep: the greater. Pages can
 /// repeat a conversation while Genesys updates it (the official blog "How
 /// the Analytics Conversation Details Query API Works", 2022-04-21: totalHits
 /// changes and records repeat while you page); the later copy is the more
 /// complete. So: ended over ongoing, then more segments, then the copy
-/// received last.
+/// from the later page (pages are numbered in the order Genesys pages them,
+/// whenever they arrived; see [`seq`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Rank {
     ended: bool,
     segments: u32,
     seq: u64,
 }
+
+/// The `seq` of the record at `position` on the page with `ordinal`.
+pub(crate) fn seq(ordinal: u32, position: usize) -> u64 {
+    (u64::from(ordinal) << 32) | (position as u64 & 0xffff_ffff)
+}
+
+/// Ordinals of pages that are not numbered pages of the window's own range
+/// (halves, jobs, re-reads) start here: after any numbered page.
+const OTHER_ORDINALS: u32 = 1 << 24;
 
 struct Entry {
     key: Position,
@@ -80,20 +192,32 @@ pub(crate) struct WindowSorter {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     memory_limit: usize,
-    spill_dir: Option<PathBuf>,
+    home: RunHome,
     buf: Vec<Entry>,
     buf_bytes: usize,
+    /// What the buffered records are (pages read in full, or other records).
+    buf_info: RunInfo,
     runs: Vec<Run>,
-    seq: u64,
     spills: usize,
+    /// Number of the next named run file.
+    next_file: u64,
+    /// Ordinal of the next page that is not one of the window's own numbered pages.
+    next_ordinal: u32,
 }
 
-/// A sorted run spilled to a temporary file; `level` = how many merges it
-/// went through.
+/// A sorted run spilled to a file; `level` = how many merges it went through.
 struct Run {
-    file: File,
-    len: u64,
+    file: RunFile,
+    records: u64,
     level: u32,
+    info: RunInfo,
+}
+
+enum RunFile {
+    /// An anonymous temporary file, positioned at its start.
+    Temp(File),
+    /// A run file in a store (closed until read).
+    Stored { path: PathBuf, crc: u32 },
 }
 
 /// What [`WindowSorter::push`] did with a record.
@@ -105,66 +229,285 @@ pub(crate) enum Pushed {
     Outside,
 }
 
+/// The end of a stored run file: `MAGIC` after the trailer's JSON and its length.
+const MAGIC: &[u8; 8] = b"GXRUN\x01\r\n";
+/// The name of a complete window's list of runs.
+const COMPLETE: &str = "complete.json";
+
+/// The trailer of a stored run (JSON, after its records).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Trailer {
+    version: u32,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    level: u32,
+    records: u64,
+    /// CRC-32 of the records' bytes.
+    crc: u32,
+    info: RunInfo,
+}
+
+/// `complete.json`: a window read in full, and the runs that hold it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Complete {
+    version: u32,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    runs: Vec<CompleteRun>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CompleteRun {
+    name: String,
+    records: u64,
+    crc: u32,
+}
+
+/// What a run's store held for a window (see [`WindowSorter::open_store`]).
+pub(crate) enum Loaded {
+    /// Read in full before: nothing to ask Genesys.
+    Complete(Finished),
+    /// Part of it (maybe nothing): the sorter holds the runs of the pages
+    /// already read; ask for the rest.
+    Partial(WindowSorter, StoredPages),
+}
+
+/// The window's own sync pages a store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StoredPages {
+    /// Page number → records Genesys sent on it.
+    pub pages: BTreeMap<u32, u32>,
+    /// `totalHits` of page 1, when page 1 is there.
+    pub hits: Option<u64>,
+}
+
 impl WindowSorter {
-    /// Keep `[start, end)`; spill when more than `memory_limit` bytes of JSON
-    /// are held (into `spill_dir`, or the system's temp folder).
+    /// Keep `[start, end)`; runs go to `home` (see [`RunHome`]).
     pub(crate) fn new(
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         memory_limit: usize,
-        spill_dir: Option<PathBuf>,
+        home: RunHome,
     ) -> Self {
         Self {
             start,
             end,
             memory_limit: memory_limit.max(1),
-            spill_dir,
+            home,
             buf: Vec::new(),
             buf_bytes: 0,
+            buf_info: RunInfo::default(),
             runs: Vec::new(),
-            seq: 0,
             spills: 0,
+            next_file: 1,
+            next_ordinal: OTHER_ORDINALS,
         }
     }
 
-    /// Add one record as Genesys sent it; records that started outside the
-    /// window are dropped. Of several copies of one conversation the most
-    /// complete is kept (see [`Rank`]).
-    pub(crate) fn push(&mut self, raw: &RawValue) -> Result<Pushed> {
-        let key: Key = serde_json::from_str(raw.get()).map_err(unreadable)?;
-        if key.conversation_start < self.start || key.conversation_start >= self.end {
-            return Ok(Pushed::Outside);
+    /// The window `[start, end)` as a run's store folder `dir` holds it (see
+    /// the module docs); creates the folder (private) when missing. What
+    /// cannot be used is removed.
+    pub(crate) fn open_store(
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        memory_limit: usize,
+        dir: &Path,
+    ) -> Result<Loaded> {
+        let io = |e: std::io::Error| store_error(dir, &e);
+        crate::private_fs::create_dir_all(dir).map_err(io)?;
+        let mut sorter = WindowSorter::new(start, end, memory_limit, RunHome::Store(dir.into()));
+        let mut runs: BTreeMap<String, Run> = BTreeMap::new();
+        let mut complete = None;
+        for entry in std::fs::read_dir(dir).map_err(io)?.flatten() {
+            let path = entry.path();
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            if let Some(number) = name
+                .strip_suffix(".run")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                sorter.next_file = sorter.next_file.max(number + 1);
+                match read_trailer(&path, start, end) {
+                    Some(run) => {
+                        runs.insert(name, run);
+                    }
+                    None => {
+                        tracing::debug!(file = %path.display(), "dropping an unusable stored run");
+                        remove(&path);
+                    }
+                }
+            } else if name == COMPLETE {
+                complete = std::fs::read(&path)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Complete>(&b).ok());
+            } else if let Some(number) = name
+                .strip_suffix(".part")
+                .and_then(|n| n.parse::<u64>().ok())
+            {
+                // Being written when the process stopped.
+                sorter.next_file = sorter.next_file.max(number + 1);
+                remove(&path);
+            }
         }
-        let raw = raw.get().to_owned();
-        self.seq += 1;
-        let segments: usize = key
-            .participants
-            .iter()
-            .flat_map(|p| &p.sessions)
-            .map(|s| s.segments.len())
-            .sum();
-        let ended = key.conversation_end.is_some();
-        let position = Position {
-            conversation_start: key.conversation_start,
-            conversation_id: key.conversation_id,
+        if let Some(c) = complete.filter(|c| c.version == 1 && c.start == start && c.end == end) {
+            let whole = c.runs.iter().all(|r| {
+                runs.get(&r.name).is_some_and(|run| {
+                    run.records == r.records
+                        && matches!(run.file, RunFile::Stored { crc, .. } if crc == r.crc)
+                })
+            });
+            if whole {
+                let mut kept = Vec::new();
+                for r in &c.runs {
+                    if let Some(run) = runs.remove(&r.name) {
+                        kept.push(run);
+                    }
+                }
+                for run in runs.into_values() {
+                    run.remove_file();
+                }
+                return Ok(Loaded::Complete(Finished {
+                    runs: kept,
+                    memory: Vec::new(),
+                }));
+            }
+        }
+        remove(&dir.join(COMPLETE));
+        let mut stored = StoredPages::default();
+        for run in runs.into_values() {
+            if run.info.other {
+                run.remove_file();
+                continue;
+            }
+            for tag in &run.info.pages {
+                stored.pages.insert(tag.page, tag.sent);
+                if tag.page == 1 {
+                    stored.hits = tag.hits.or(stored.hits);
+                }
+            }
+            sorter.runs.push(run);
+        }
+        sorter.runs.sort_by_key(|r| r.level);
+        sorter.compact()?;
+        Ok(Loaded::Partial(sorter, stored))
+    }
+
+    /// Add one record as Genesys sent it, as record `seq` (see [`seq`]);
+    /// records that started outside the window are dropped. Of several
+    /// copies of one conversation the most complete is kept (see [`Rank`]).
+    /// With `ids`, the entity ids of a kept record are handed to it.
+    /// Call [`WindowSorter::end_page`] after each page.
+    pub(crate) fn push(
+        &mut self,
+        raw: &RawValue,
+        seq: u64,
+        ids: Option<IdSink<'_>>,
+    ) -> Result<Pushed> {
+        let (position, ended, segments) = match ids {
+            None => {
+                let key: Key = serde_json::from_str(raw.get()).map_err(unreadable)?;
+                if key.conversation_start < self.start || key.conversation_start >= self.end {
+                    return Ok(Pushed::Outside);
+                }
+                let segments: usize = key
+                    .participants
+                    .iter()
+                    .flat_map(|p| &p.sessions)
+                    .map(|s| s.segments.len())
+                    .sum();
+                (
+                    Position {
+                        conversation_start: key.conversation_start,
+                        conversation_id: key.conversation_id,
+                    },
+                    key.conversation_end.is_some(),
+                    segments,
+                )
+            }
+            Some(sink) => {
+                let key: KeyWithIds = serde_json::from_str(raw.get()).map_err(unreadable)?;
+                if key.conversation_start < self.start || key.conversation_start >= self.end {
+                    return Ok(Pushed::Outside);
+                }
+                let mut segments = 0;
+                for d in &key.division_ids {
+                    sink(EntityKind::Division, d);
+                }
+                for p in &key.participants {
+                    if let Some(u) = &p.user_id {
+                        sink(EntityKind::User, u);
+                    }
+                    for s in &p.sessions {
+                        segments += s.segments.len();
+                        for seg in &s.segments {
+                            if let Some(q) = &seg.queue_id {
+                                sink(EntityKind::Queue, q);
+                            }
+                            if let Some(w) = &seg.wrap_up_code {
+                                sink(EntityKind::WrapUpCode, w);
+                            }
+                        }
+                    }
+                }
+                (
+                    Position {
+                        conversation_start: key.conversation_start,
+                        conversation_id: key.conversation_id,
+                    },
+                    key.conversation_end.is_some(),
+                    segments,
+                )
+            }
         };
+        let raw = raw.get().to_owned();
         self.buf_bytes += raw.len() + position.conversation_id.len();
         self.buf.push(Entry {
             key: position.clone(),
             rank: Rank {
                 ended,
                 segments: u32::try_from(segments).unwrap_or(u32::MAX),
-                seq: self.seq,
+                seq,
             },
             raw,
         });
-        if self.buf_bytes >= self.memory_limit {
-            self.spill()?;
-        }
         Ok(Pushed::Kept {
             key: position,
             ended,
         })
+    }
+
+    /// The records pushed since the last call were one page. `tag` names it
+    /// when it is one of the window's own sync pages, read in full: in a
+    /// store it then goes to disk at once, as a run tagged with it, so a
+    /// resume need not ask for it again. Otherwise the buffer is spilled once
+    /// it holds more than `memory_limit`.
+    pub(crate) fn end_page(&mut self, tag: Option<PageTag>) -> Result<()> {
+        match tag {
+            Some(tag) => self.buf_info.pages.push(tag),
+            None if !self.buf.is_empty() => self.buf_info.other = true,
+            None => {}
+        }
+        let durable = tag.is_some() && matches!(self.home, RunHome::Store(_));
+        if durable || self.buf_bytes >= self.memory_limit {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// An ordinal for a page that is not one of the window's own numbered
+    /// pages (see [`seq`]), in the order such pages are asked for.
+    pub(crate) fn next_ordinal(&mut self) -> u32 {
+        let o = self.next_ordinal;
+        self.next_ordinal = self.next_ordinal.saturating_add(1);
+        o
     }
 
     /// Spill files open right now (never more than [`MAX_OPEN_RUNS`]).
@@ -177,33 +520,98 @@ impl WindowSorter {
         self.spills
     }
 
-    fn temp_file(&self) -> Result<File> {
-        match &self.spill_dir {
-            Some(dir) => tempfile::tempfile_in(dir),
-            None => tempfile::tempfile(),
-        }
-        .map_err(|e| self.spill_error(&e))
-    }
-
     /// Write entries (sorted, one per key) to a new run of `level`.
-    fn write_run(&self, entries: impl Iterator<Item = Result<Entry>>, level: u32) -> Result<Run> {
-        let file = self.temp_file()?;
-        let mut w = BufWriter::with_capacity(64 * 1024, file);
-        let mut len = 0u64;
-        for e in entries {
-            write_entry(&mut w, &e?).map_err(|err| self.spill_error(&err))?;
-            len += 1;
+    fn write_run(
+        &mut self,
+        entries: impl Iterator<Item = Result<Entry>>,
+        level: u32,
+        info: RunInfo,
+    ) -> Result<Run> {
+        match self.home.clone() {
+            RunHome::Temp(dir) => {
+                let file = match &dir {
+                    Some(dir) => tempfile::tempfile_in(dir),
+                    None => tempfile::tempfile(),
+                }
+                .map_err(|e| self.spill_error(&e))?;
+                let mut w = BufWriter::with_capacity(64 * 1024, file);
+                let mut records = 0u64;
+                for e in entries {
+                    write_entry(&mut w, &e?).map_err(|err| self.spill_error(&err))?;
+                    records += 1;
+                }
+                let mut file = w.into_inner().map_err(|e| self.spill_error(e.error()))?;
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| self.spill_error(&e))?;
+                Ok(Run {
+                    file: RunFile::Temp(file),
+                    records,
+                    level,
+                    info,
+                })
+            }
+            RunHome::Store(dir) => {
+                let number = self.next_file;
+                self.next_file += 1;
+                let part = dir.join(format!("{number:08}.part"));
+                let path = dir.join(format!("{number:08}.run"));
+                let io = |e: &std::io::Error| store_error(&dir, e);
+                let file = crate::private_fs::create_fresh(&part).map_err(|e| io(&e))?;
+                let mut w = CrcWriter {
+                    inner: BufWriter::with_capacity(64 * 1024, file),
+                    crc: crc32fast::Hasher::new(),
+                };
+                let mut records = 0u64;
+                let written = (|| -> Result<()> {
+                    for e in entries {
+                        write_entry(&mut w, &e?).map_err(|err| io(&err))?;
+                        records += 1;
+                    }
+                    Ok(())
+                })();
+                if let Err(e) = written {
+                    remove(&part);
+                    return Err(e);
+                }
+                let crc = w.crc.clone().finalize();
+                let trailer = Trailer {
+                    version: 1,
+                    start: self.start,
+                    end: self.end,
+                    level,
+                    records,
+                    crc,
+                    info: info.clone(),
+                };
+                let finished = (|| -> std::io::Result<()> {
+                    let json = serde_json::to_vec(&trailer).map_err(std::io::Error::other)?;
+                    let mut inner = w.inner;
+                    inner.write_all(&json)?;
+                    inner.write_all(&(json.len() as u32).to_le_bytes())?;
+                    inner.write_all(MAGIC)?;
+                    inner.flush()?;
+                    drop(inner);
+                    std::fs::rename(&part, &path)
+                })();
+                if let Err(e) = finished {
+                    remove(&part);
+                    return Err(io(&e));
+                }
+                Ok(Run {
+                    file: RunFile::Stored { path, crc },
+                    records,
+                    level,
+                    info,
+                })
+            }
         }
-        let mut file = w.into_inner().map_err(|e| self.spill_error(e.error()))?;
-        file.seek(SeekFrom::Start(0))
-            .map_err(|e| self.spill_error(&e))?;
-        Ok(Run { file, len, level })
     }
 
     fn spill(&mut self) -> Result<()> {
         let entries = sorted(std::mem::take(&mut self.buf));
         self.buf_bytes = 0;
-        let run = self.write_run(entries.into_iter().map(Ok), 0)?;
+        let info = std::mem::take(&mut self.buf_info);
+        let run = self.write_run(entries.into_iter().map(Ok), 0, info)?;
         self.runs.push(run);
         self.spills += 1;
         self.compact()
@@ -211,7 +619,9 @@ impl WindowSorter {
 
     /// Merge runs in stages: `FAN_IN` runs of one level become one run of
     /// the next, so the number of open files stays small however much a
-    /// window holds, and each record is rewritten only log(runs) times.
+    /// window holds, and each record is rewritten only log(runs) times. A
+    /// stored run's sources are removed once the merged run is in place (a
+    /// crash in between leaves both; the copies are the same records).
     fn compact(&mut self) -> Result<()> {
         loop {
             let level = self.runs.last().map_or(0, |r| r.level);
@@ -232,35 +642,225 @@ impl WindowSorter {
                 std::mem::take(&mut self.runs)
             };
             let next = picked.iter().map(|r| r.level).max().unwrap_or(0) + 1;
-            let sources: Vec<Source> = picked.into_iter().map(Source::disk).collect();
-            let merged = self.write_run(Merge::new(sources), next)?;
+            let mut info = RunInfo::default();
+            let mut stored = Vec::new();
+            let mut sources = Vec::new();
+            for run in picked {
+                info.absorb(&run.info);
+                if let RunFile::Stored { path, .. } = &run.file {
+                    stored.push(path.clone());
+                }
+                sources.push(Source::open(run)?);
+            }
+            let merged = self.write_run(Merge::new(sources), next, info)?;
+            for path in stored {
+                remove(&path);
+            }
             self.runs.push(merged);
         }
     }
 
     fn spill_error(&self, e: &std::io::Error) -> Error {
-        let dir = self
-            .spill_dir
-            .clone()
-            .unwrap_or_else(std::env::temp_dir)
-            .display()
-            .to_string();
-        Error::new(
-            ErrorKind::Io,
-            format!(
-                "Could not keep temporary data for this export in {dir} ({e}). Free some disk space there and try again."
-            ),
-        )
+        match &self.home {
+            RunHome::Store(dir) => store_error(dir, e),
+            RunHome::Temp(dir) => {
+                let dir = dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .display()
+                    .to_string();
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "Could not keep temporary data for this export in {dir} ({e}). Free some disk space there and try again."
+                    ),
+                )
+            }
+        }
     }
 
-    /// The window is complete: its conversations in (start, id) order, each once.
-    pub(crate) fn finish(mut self) -> Sorted {
-        let memory = sorted(std::mem::take(&mut self.buf));
-        let mut sources: Vec<Source> = self.runs.drain(..).map(Source::disk).collect();
-        sources.push(Source::Memory(memory.into_iter()));
-        Sorted {
-            merge: Merge::new(sources),
+    /// The window is complete. In a store, what is still in memory goes to
+    /// a run and `complete.json` lists the window's runs.
+    pub(crate) fn finish(mut self) -> Result<Finished> {
+        let RunHome::Store(dir) = self.home.clone() else {
+            return Ok(Finished {
+                runs: std::mem::take(&mut self.runs),
+                memory: sorted(std::mem::take(&mut self.buf)),
+            });
+        };
+        if !self.buf.is_empty() {
+            if self.buf_info.pages.is_empty() {
+                self.buf_info.other = true;
+            }
+            self.spill()?;
         }
+        let complete = Complete {
+            version: 1,
+            start: self.start,
+            end: self.end,
+            runs: self
+                .runs
+                .iter()
+                .filter_map(|r| match &r.file {
+                    RunFile::Stored { path, crc } => Some(CompleteRun {
+                        name: path.file_name()?.to_str()?.to_string(),
+                        records: r.records,
+                        crc: *crc,
+                    }),
+                    RunFile::Temp(_) => None,
+                })
+                .collect(),
+        };
+        write_private(&dir.join(COMPLETE), &complete).map_err(|e| store_error(&dir, &e))?;
+        Ok(Finished {
+            runs: std::mem::take(&mut self.runs),
+            memory: Vec::new(),
+        })
+    }
+}
+
+/// A complete window, not yet read (stored runs stay closed until then).
+pub(crate) struct Finished {
+    runs: Vec<Run>,
+    memory: Vec<Entry>,
+}
+
+impl Finished {
+    /// `totalHits` of the window's first sync page, when a stored run says it.
+    pub(crate) fn hits(&self) -> Option<u64> {
+        self.runs
+            .iter()
+            .flat_map(|r| &r.info.pages)
+            .find(|t| t.page == 1)
+            .and_then(|t| t.hits)
+    }
+
+    /// Its conversations in (start, id) order, each once.
+    pub(crate) fn sorted(self) -> Result<Sorted> {
+        let mut sources = Vec::with_capacity(self.runs.len() + 1);
+        for run in self.runs {
+            sources.push(Source::open(run)?);
+        }
+        sources.push(Source::Memory(self.memory.into_iter()));
+        Ok(Sorted {
+            merge: Merge::new(sources),
+        })
+    }
+}
+
+impl Run {
+    fn remove_file(self) {
+        if let RunFile::Stored { path, .. } = &self.file {
+            remove(path);
+        }
+    }
+}
+
+/// Removes a file of ours, if it is there.
+fn remove(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!("cannot remove {}: {e}", path.display()),
+    }
+}
+
+fn store_error(dir: &Path, e: &std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!(
+            "Could not keep the conversations read so far in {} ({e}). Free some disk space there and try again.",
+            dir.display()
+        ),
+    )
+}
+
+/// Write `value` as JSON to a new private file at `path`, replacing it
+/// atomically (not `fsync`'d: see the module docs).
+fn write_private<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    let tmp = path.with_extension("json.part");
+    let json = serde_json::to_vec(value).map_err(std::io::Error::other)?;
+    let mut f = crate::private_fs::create_fresh(&tmp)?;
+    f.write_all(&json)?;
+    drop(f);
+    std::fs::rename(&tmp, path)
+}
+
+/// A stored run's trailer, checked: the window, the magic, the record
+/// count and the CRC of the records. `None` when it is not whole.
+fn read_trailer(path: &Path, start: DateTime<Utc>, end: DateTime<Utc>) -> Option<Run> {
+    let mut file = File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len < (MAGIC.len() + 4) as u64 {
+        return None;
+    }
+    let mut tail = [0u8; 12];
+    file.seek(SeekFrom::Start(len - 12)).ok()?;
+    file.read_exact(&mut tail).ok()?;
+    if &tail[4..] != MAGIC {
+        return None;
+    }
+    let json_len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    let body = len.checked_sub(12 + json_len)?;
+    let mut json = vec![0u8; usize::try_from(json_len).ok()?];
+    file.seek(SeekFrom::Start(body)).ok()?;
+    file.read_exact(&mut json).ok()?;
+    let t: Trailer = serde_json::from_slice(&json).ok()?;
+    if t.version != 1 || t.start != start || t.end != end {
+        return None;
+    }
+    // The records: their CRC, and exactly `records` of them in `body` bytes.
+    file.seek(SeekFrom::Start(0)).ok()?;
+    let mut reader = CrcReader {
+        inner: BufReader::with_capacity(64 * 1024, (&mut file).take(body)),
+        crc: crc32fast::Hasher::new(),
+        read: 0,
+    };
+    for _ in 0..t.records {
+        read_entry(&mut reader).ok()?;
+    }
+    if reader.read != body || reader.crc.finalize() != t.crc {
+        return None;
+    }
+    Some(Run {
+        file: RunFile::Stored {
+            path: path.to_path_buf(),
+            crc: t.crc,
+        },
+        records: t.records,
+        level: t.level,
+        info: t.info,
+    })
+}
+
+struct CrcWriter<W> {
+    inner: W,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for CrcWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+struct CrcReader<R> {
+    inner: R,
+    crc: crc32fast::Hasher,
+    read: u64,
+}
+
+impl<R: Read> Read for CrcReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -293,16 +893,24 @@ fn write_entry(w: &mut impl Write, e: &Entry) -> std::io::Result<()> {
     w.write_all(raw)
 }
 
+/// Longest record read back (a guard against a damaged length).
+const MAX_RECORD: u64 = 1 << 30;
+
 fn read_entry(r: &mut impl Read) -> std::io::Result<Entry> {
     let mut b8 = [0u8; 8];
     let mut b4 = [0u8; 4];
     let mut b1 = [0u8; 1];
+    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     r.read_exact(&mut b8)?;
     let secs = i64::from_le_bytes(b8);
     r.read_exact(&mut b4)?;
     let nanos = u32::from_le_bytes(b4);
     r.read_exact(&mut b4)?;
-    let mut id = vec![0u8; u32::from_le_bytes(b4) as usize];
+    let id_len = u32::from_le_bytes(b4);
+    if id_len > 4096 {
+        return Err(bad("bad id length"));
+    }
+    let mut id = vec![0u8; id_len as usize];
     r.read_exact(&mut id)?;
     r.read_exact(&mut b1)?;
     let ended = b1[0] != 0;
@@ -311,9 +919,12 @@ fn read_entry(r: &mut impl Read) -> std::io::Result<Entry> {
     r.read_exact(&mut b8)?;
     let seq = u64::from_le_bytes(b8);
     r.read_exact(&mut b8)?;
-    let mut raw = vec![0u8; usize::try_from(u64::from_le_bytes(b8)).unwrap_or(usize::MAX)];
+    let raw_len = u64::from_le_bytes(b8);
+    if raw_len > MAX_RECORD {
+        return Err(bad("bad record length"));
+    }
+    let mut raw = vec![0u8; usize::try_from(raw_len).map_err(|_| bad("bad record length"))?];
     r.read_exact(&mut raw)?;
-    let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     Ok(Entry {
         key: Position {
             conversation_start: DateTime::from_timestamp(secs, nanos)
@@ -335,11 +946,16 @@ enum Source {
 }
 
 impl Source {
-    fn disk(r: Run) -> Source {
-        Source::Disk {
-            reader: BufReader::with_capacity(64 * 1024, r.file),
-            left: r.len,
-        }
+    /// Read a run from its start.
+    fn open(r: Run) -> Result<Source> {
+        let file = match r.file {
+            RunFile::Temp(f) => f,
+            RunFile::Stored { path, .. } => File::open(&path).map_err(|e| read_back_error(&e))?,
+        };
+        Ok(Source::Disk {
+            reader: BufReader::with_capacity(64 * 1024, file),
+            left: r.records,
+        })
     }
 
     fn next_entry(&mut self) -> Result<Option<Entry>> {
@@ -350,17 +966,19 @@ impl Source {
                     return Ok(None);
                 }
                 *left -= 1;
-                read_entry(reader).map(Some).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Io,
-                        format!(
-                            "Could not read back temporary data for this export ({e}). Try again."
-                        ),
-                    )
-                })
+                read_entry(reader)
+                    .map(Some)
+                    .map_err(|e| read_back_error(&e))
             }
         }
     }
+}
+
+fn read_back_error(e: &std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!("Could not read back temporary data for this export ({e}). Try again."),
+    )
 }
 
 /// A k-way merge of sorted sources, one entry per key: the best copy.
@@ -475,6 +1093,22 @@ impl Iterator for Sorted {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// Records are numbered in the order they are pushed (the copy pushed
+    /// last is the later one), one page each.
+    trait AddOne {
+        fn add(&mut self, raw: &RawValue) -> Result<Pushed>;
+    }
+
+    impl AddOne for WindowSorter {
+        fn add(&mut self, raw: &RawValue) -> Result<Pushed> {
+            static SEQ: AtomicU64 = AtomicU64::new(1);
+            let pushed = self.push(raw, SEQ.fetch_add(1, Ordering::SeqCst), None)?;
+            self.end_page(None)?;
+            Ok(pushed)
+        }
+    }
 
     fn record(id: &str, minute: u32, tag: &str) -> Box<RawValue> {
         let start = Utc.with_ymd_and_hms(2026, 3, 1, 10, minute, 0).unwrap();
@@ -494,6 +1128,9 @@ mod tests {
 
     fn collect(s: WindowSorter) -> Vec<(String, String)> {
         s.finish()
+            .unwrap()
+            .sorted()
+            .unwrap()
             .map(|c| {
                 let c = c.unwrap();
                 (c.conversation_id.clone(), c.external_tag.clone().unwrap())
@@ -530,12 +1167,12 @@ mod tests {
             .collect();
 
         for limit in [usize::MAX, 300, 1] {
-            let mut s = WindowSorter::new(start, end, limit, None);
+            let mut s = WindowSorter::new(start, end, limit, RunHome::Temp(None));
             for (id, m) in &input {
-                s.push(&record(id, *m, "first")).unwrap();
+                s.add(&record(id, *m, "first")).unwrap();
             }
             for (id, m) in input.iter().rev().take(4) {
-                s.push(&record(id, *m, "second")).unwrap();
+                s.add(&record(id, *m, "second")).unwrap();
             }
             // Outside the window.
             let outside = Utc.with_ymd_and_hms(2026, 3, 1, 11, 0, 0).unwrap();
@@ -544,7 +1181,7 @@ mod tests {
                 outside.to_rfc3339()
             ))
             .unwrap();
-            s.push(&raw).unwrap();
+            s.add(&raw).unwrap();
             let runs = s.spills();
             match limit {
                 usize::MAX => assert_eq!(runs, 0),
@@ -586,7 +1223,7 @@ mod tests {
         let (start, end) = window();
         for limit in [usize::MAX, 1, 400] {
             for older_first in [true, false] {
-                let mut s = WindowSorter::new(start, end, limit, None);
+                let mut s = WindowSorter::new(start, end, limit, RunHome::Temp(None));
                 let older = [
                     copy("a", 1, 2, false, "old"),
                     copy("b", 2, 1, true, "old"),
@@ -603,11 +1240,11 @@ mod tests {
                     (&newer, &older)
                 };
                 for r in first.iter() {
-                    s.push(r).unwrap();
+                    s.add(r).unwrap();
                 }
-                s.push(&copy("z", 9, 1, true, "only")).unwrap();
+                s.add(&copy("z", 9, 1, true, "only")).unwrap();
                 for r in second.iter() {
-                    s.push(r).unwrap();
+                    s.add(r).unwrap();
                 }
                 let got = collect(s);
                 let want: Vec<(String, String)> =
@@ -626,19 +1263,25 @@ mod tests {
     #[test]
     fn many_spilled_runs_never_hold_more_than_64_files_open() {
         let (start, end) = window();
-        let mut s = WindowSorter::new(start, end, 1, None);
+        let mut s = WindowSorter::new(start, end, 1, RunHome::Temp(None));
         let n = 1_000u32;
         let mut most_open = 0;
         for i in 0..n {
             // A scrambled order over the hour, ids unique.
             let minute = (i * 37) % 60;
-            s.push(&record(&format!("c{:04}", (i * 7919) % n), minute, "t"))
+            s.add(&record(&format!("c{:04}", (i * 7919) % n), minute, "t"))
                 .unwrap();
             most_open = most_open.max(s.spilled_runs());
         }
         assert!(most_open <= 64, "{most_open} spill files open at once");
         assert!(s.spills() > 64, "the test must spill more than 64 runs");
-        let out: Vec<Conversation> = s.finish().map(|c| c.unwrap()).collect();
+        let out: Vec<Conversation> = s
+            .finish()
+            .unwrap()
+            .sorted()
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
         assert_eq!(out.len(), n as usize);
         assert!(out
             .windows(2)
@@ -649,16 +1292,16 @@ mod tests {
     #[test]
     fn keeps_the_exact_json_and_reports_unreadable_records() {
         let (start, end) = window();
-        let mut s = WindowSorter::new(start, end, 1, None);
+        let mut s = WindowSorter::new(start, end, 1, RunHome::Temp(None));
         let r = record("x", 1, "t");
-        s.push(&r).unwrap();
-        let out: Vec<_> = s.finish().collect();
+        s.add(&r).unwrap();
+        let out: Vec<_> = s.finish().unwrap().sorted().unwrap().collect();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].as_ref().unwrap().raw, r.get());
 
-        let mut s = WindowSorter::new(start, end, 1, None);
+        let mut s = WindowSorter::new(start, end, 1, RunHome::Temp(None));
         let bad = RawValue::from_string(r#"{"conversationId":1}"#.into()).unwrap();
-        let err = s.push(&bad).unwrap_err();
+        let err = s.add(&bad).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Server);
         assert!(err.message.contains("could not read"), "{}", err.message);
     }
@@ -667,8 +1310,8 @@ mod tests {
     fn a_spill_folder_that_does_not_exist_is_a_plain_io_error() {
         let (start, end) = window();
         let dir = std::env::temp_dir().join(format!("no-such-dir-{}", uuid::Uuid::new_v4()));
-        let mut s = WindowSorter::new(start, end, 1, Some(dir.clone()));
-        let err = s.push(&record("a", 1, "t")).unwrap_err();
+        let mut s = WindowSorter::new(start, end, 1, RunHome::Temp(Some(dir.clone())));
+        let err = s.add(&record("a", 1, "t")).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Io);
         assert!(err.message.contains(&dir.display().to_string()));
         assert!(err.message.contains("Free some disk space"));

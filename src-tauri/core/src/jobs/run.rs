@@ -227,6 +227,7 @@ async fn fetch_and_write(
         options: FetchOptions {
             cancel: cancel.clone(),
             progress: Some(Arc::new(move |p: &FetchProgress| fetch_tracker.on_fetch(p))),
+            ..FetchOptions::default()
         },
         tracker,
     };
