@@ -831,3 +831,126 @@ async fn auto_pages_small_pulls_and_uses_jobs_for_bulk() {
         );
     }
 }
+
+/// API requests the emulator received (sign-in not counted).
+fn api_requests(sim: &Sim) -> u64 {
+    sim.stats()
+        .per_endpoint
+        .iter()
+        .filter(|(k, _)| k.contains(" /api/"))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+/// One window of many pages: once page 1 said how many there are, the other
+/// pages are asked for several at a time, never more than `max_in_flight`
+/// (#19). On a fetch that read one window's pages one by one, the emulator
+/// saw one request at a time.
+#[tokio::test]
+async fn one_windows_pages_are_read_several_at_a_time_within_max_in_flight() {
+    for (in_flight, want_most) in [(4usize, 4u64), (1, 1)] {
+        // An emulator of its own for each, to see its requests at once.
+        let mut cfg = org(1_500, 1);
+        cfg.faults.latency = Duration::from_millis(30);
+        let sim = Sim::start(cfg).await.unwrap();
+        let (from, to) = whole(&sim);
+        let mut cfg = client(&sim).config().clone();
+        cfg.max_in_flight = in_flight;
+        let got = ids(Client::new(cfg)
+            .unwrap()
+            .fetch(request(from, to, Strategy::Sync), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+        assert_exact(&got, &truth(&sim, from, to, &Filters::default()));
+        assert_eq!(
+            sim.stats().most_in_flight,
+            want_most,
+            "requests at once with max_in_flight {in_flight}"
+        );
+    }
+}
+
+/// A forced strategy or a short range asks for no size estimate (a
+/// `pageSize: 1` query) before the first page (#19).
+#[tokio::test]
+async fn forced_strategy_or_short_range_asks_no_size_estimate() {
+    let sim = Sim::start(org(600, 10)).await.unwrap();
+    let (from, to) = whole(&sim);
+    for (from, strategy) in [
+        (from, Strategy::Sync),
+        (to - chrono::Duration::days(2), Strategy::Auto),
+    ] {
+        ids(client(&sim)
+            .fetch(request(from, to, strategy), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+    }
+    assert_eq!(sim.stats().query_page_sizes.get(&1), None);
+    // A long range on auto does ask (and still gets everything).
+    let got = ids(client(&sim)
+        .fetch(request(from, to, Strategy::Auto), FetchOptions::default())
+        .unwrap())
+    .await
+    .unwrap();
+    assert_exact(&got, &truth(&sim, from, to, &Filters::default()));
+    assert!(sim.stats().query_page_sizes.contains_key(&1));
+}
+
+/// With a store, a fetch dropped part-way ("killed") and resumed from its
+/// last checkpoint asks Genesys only for about what it had not read: at most
+/// 1.2 × (requests of a whole fetch − requests made before the kill), plus
+/// the few that were in flight when it stopped (#19). The result is exact.
+#[tokio::test]
+async fn resume_with_a_store_asks_only_for_what_was_not_kept() {
+    let mut cfg = org(6_000, 12);
+    cfg.faults.latency = Duration::from_millis(5);
+    let sim = Sim::start(cfg).await.unwrap();
+    let (from, to) = whole(&sim);
+    let want = truth(&sim, from, to, &Filters::default());
+    let full = {
+        let before = api_requests(&sim);
+        ids(client(&sim)
+            .fetch(request(from, to, Strategy::Sync), FetchOptions::default())
+            .unwrap())
+        .await
+        .unwrap();
+        api_requests(&sim) - before
+    };
+    let store = tempfile::tempdir().unwrap();
+    let opts = || FetchOptions {
+        store: Some(store.path().join("run.fetched")),
+        ..FetchOptions::default()
+    };
+    let before = api_requests(&sim);
+    let mut fetch = client(&sim)
+        .fetch(request(from, to, Strategy::Sync), opts())
+        .unwrap();
+    let mut got = Vec::new();
+    let mut cp = None;
+    // Take checkpoints as a writer would, until about 60 % of the requests.
+    while api_requests(&sim) - before < full * 6 / 10 {
+        got.push(fetch.next().await.unwrap().unwrap().conversation_id);
+        if got.len() % 100 == 0 {
+            cp = Some((fetch.checkpoint().unwrap(), got.len()));
+        }
+    }
+    drop(fetch); // "kill"
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let done = api_requests(&sim) - before;
+    let (cp, kept) = cp.expect("a checkpoint before the kill");
+    got.truncate(kept);
+    let cp: Checkpoint = serde_json::from_str(&serde_json::to_string(&cp).unwrap()).unwrap();
+    let before = api_requests(&sim);
+    let rest = ids(client(&sim).resume(cp, opts()).unwrap()).await.unwrap();
+    let resumed = api_requests(&sim) - before;
+    println!("whole fetch {full} requests, {done} before the kill, the resume {resumed}");
+    got.extend(rest);
+    assert_exact(&got, &want);
+    let bound = (full.saturating_sub(done)) as f64 * 1.2 + 4.0;
+    assert!(
+        (resumed as f64) <= bound,
+        "the resume asked {resumed} requests; the whole fetch takes {full}, {done} were made before the kill"
+    );
+}

@@ -762,7 +762,7 @@ impl Work {
 /// Pages a sync window with `hits` results needs (see [`Work`]).
 fn pages_needed(hits: u64, page_size: u32) -> u64 {
     let ps = u64::from(page_size.max(1));
-    (hits.div_ceil(ps) + u64::from(hits > 0 && hits % ps == 0)).max(1)
+    (hits.div_ceil(ps) + u64::from(hits > 0 && hits.is_multiple_of(ps))).max(1)
 }
 
 #[derive(Deserialize)]
@@ -1009,10 +1009,7 @@ async fn sync_window(
         set_left(&pages);
     }
     // The end: while the last page read was full, there may be more.
-    loop {
-        let Some((&last, &sent)) = pages.last_key_value() else {
-            break;
-        };
+    while let Some((&last, &sent)) = pages.last_key_value() {
         if sent < ps {
             break;
         }

@@ -954,9 +954,11 @@ impl Pacer {
                         } else if rem <= 0 {
                             wait = Some(reset - now);
                             used_up = true;
-                        } else if work > rem as u64 {
+                        } else if work.saturating_sub(s.in_flight.max(0) as u64) > rem as u64 {
                             // The budget would run out before the work is
-                            // done: spread it until the reset.
+                            // done (the work counts the requests in flight,
+                            // the budget already does not): spread it until
+                            // the reset.
                             match s.next_at.filter(|n| *n > now) {
                                 Some(next) => wait = Some(next - now),
                                 None => {
@@ -1124,6 +1126,8 @@ mod tests {
         let t = Instant::now();
         for _ in 0..5 {
             drop(p.acquire(&rep, cap, &work).await.unwrap());
+            // The page answered: one less to do.
+            work.fetch_sub(1, Ordering::Relaxed);
         }
         assert!(t.elapsed() < Duration::from_millis(50), "{:?}", t.elapsed());
     }

@@ -88,7 +88,7 @@ mod tests {
             std::fs::create_dir_all(window_dir(dir.path(), x)).unwrap();
         }
         std::fs::write(dir.path().join("names.json"), b"{}").unwrap();
-        keep_only(dir.path(), &[b.clone()]);
+        keep_only(dir.path(), std::slice::from_ref(&b));
         assert!(!window_dir(dir.path(), &a).exists());
         assert!(window_dir(dir.path(), &b).exists());
         assert!(!window_dir(dir.path(), &c).exists());

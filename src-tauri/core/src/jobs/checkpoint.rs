@@ -157,8 +157,20 @@ impl Checkpoints {
             .collect()
     }
 
-    /// Forget a run's checkpoint (missing is fine).
+    /// The folder where a run's fetch keeps what it has read
+    /// (`genesys::FetchOptions::store`), so a resume reads it there instead
+    /// of asking Genesys again: `<run_id>.fetched/` next to the checkpoint.
+    pub fn fetched_dir(&self, run_id: &str) -> Result<PathBuf> {
+        Ok(self.path(run_id)?.with_extension("fetched"))
+    }
+
+    /// Forget a run's checkpoint and what its fetch kept (missing is fine).
     pub fn remove(&self, run_id: &str) -> Result<()> {
+        match std::fs::remove_dir_all(self.fetched_dir(run_id)?) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!("cannot remove a run's fetched data: {e}"),
+        }
         match std::fs::remove_file(self.path(run_id)?) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -195,9 +207,14 @@ mod tests {
         assert_eq!(c.load::<Vec<u32>>("r1").unwrap(), Some(vec![1, 2]));
         c.save("r1", &vec![3u32]).unwrap();
         assert_eq!(c.load::<Vec<u32>>("r1").unwrap(), Some(vec![3]));
+        let fetched = c.fetched_dir("r1").unwrap();
+        assert_eq!(fetched, dir.path().join("checkpoints/r1.fetched"));
+        std::fs::create_dir_all(fetched.join("w1")).unwrap();
+        std::fs::write(fetched.join("w1/run-1"), b"x").unwrap();
         c.remove("r1").unwrap();
         c.remove("r1").unwrap();
         assert!(!c.exists("r1"));
+        assert!(!fetched.exists(), "the run's fetched data goes with it");
         assert!(c.save("../evil", &1).is_err());
     }
 

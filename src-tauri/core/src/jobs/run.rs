@@ -227,6 +227,9 @@ async fn fetch_and_write(
         options: FetchOptions {
             cancel: cancel.clone(),
             progress: Some(Arc::new(move |p: &FetchProgress| fetch_tracker.on_fetch(p))),
+            // What the fetch reads stays on disk until the run ends: a
+            // resume asks Genesys only for the rest (#19).
+            store: Some(ctx.checkpoints.fetched_dir(&c.run_id)?),
             ..FetchOptions::default()
         },
         tracker,
