@@ -357,8 +357,9 @@ fn killed_and_resumed(ext: &str, damage: Damage, reference: &Reference) {
         .iter()
         .any(|w| w.contains("exported again from the start"));
     if damage != Damage::None {
+        // The file starts again from the beginning; the fetch still reads
+        // what the killed run kept (#19), so it may ask for less than all.
         assert!(restarted, "{:?}", resumed.warnings);
-        assert!(served_by_resume >= served_by_full);
     } else {
         assert!(!restarted, "{:?}", resumed.warnings);
         assert!(

@@ -622,7 +622,9 @@ async fn expiry_mid_fetch_says_sign_in_again() {
     let token = sign_in_with(&sim, port, Act::Follow).await.0.unwrap();
     let client = user_client(&sim, token, |c| {
         c.sync_page_size = 10;
+        // One request at a time, as this test counts on.
         c.parallelism = 1;
+        c.max_in_flight = 1;
     });
     let t = Instant::now();
     let e = ids(client
@@ -693,7 +695,9 @@ async fn a_refresh_token_renews_the_sign_in_when_there_is_one() {
     let first = token.access_token.clone();
     let client = user_client(&sim, token, |c| {
         c.sync_page_size = 10;
+        // One request at a time, as this test counts on.
         c.parallelism = 1;
+        c.max_in_flight = 1;
     });
     let got = ids(client
         .fetch(request(&sim, Strategy::Sync), FetchOptions::default())
@@ -720,7 +724,9 @@ async fn a_refresh_token_renews_the_sign_in_when_there_is_one() {
     let token = sign_in_with(&sim, port, Act::Follow).await.0.unwrap();
     let client = user_client(&sim, token, |c| {
         c.sync_page_size = 10;
+        // One request at a time, as this test counts on.
         c.parallelism = 1;
+        c.max_in_flight = 1;
     });
     let t = Instant::now();
     let got = ids(client

@@ -689,10 +689,11 @@ async fn pacing_keeps_a_long_pull_under_the_rate_limit() {
         s.requests
     );
     assert!(s.responses_429 <= 1, "429s: {}", s.responses_429);
-    assert!(seen.lock().unwrap().iter().any(|p| p
-        .waiting
-        .as_ref()
-        .is_some_and(|w| w.message.contains("rate limit"))));
+    // The work (~33 requests) is more than a window's budget (8), so the
+    // pacer spreads each window's budget over it (#19): steady progress, not
+    // a stall, so no waiting message is required here (the pacer's unit
+    // tests in `genesys/http.rs` check the spreading and the waits).
+    drop(seen);
 }
 
 #[tokio::test]

@@ -312,6 +312,15 @@ impl Http {
             .with_max_delay(policy.max_delay)
             .with_max_times(policy.max_retries)
             .with_jitter();
+        // A place among the requests in flight, kept through the retries: a
+        // request refused once (e.g. its token expired) goes again before
+        // the ones queued behind it, with the token it renewed.
+        let Ok(_permit) = self.slots.acquire().await else {
+            return Err(SendError {
+                error: Error::internal("The request queue closed (internal error)."),
+                cause: Cause::Other,
+            });
+        };
         let relogged = AtomicBool::new(false);
         let result = (|| self.attempt(req, rep, &relogged))
             .retry(backoff)
@@ -354,12 +363,8 @@ impl Http {
         rep: &Reporter,
         relogged: &AtomicBool,
     ) -> Result<ApiResponse, Failure> {
-        // A place among the requests in flight, then the rate limit's say.
-        let _permit = self.slots.acquire().await.map_err(|_| {
-            Failure::fatal(Error::internal(
-                "The request queue closed (internal error).",
-            ))
-        })?;
+        // The rate limit's say (the request holds its place among the
+        // requests in flight already, see `send_with`).
         let _slot = self
             .pacer
             .acquire(rep, self.cfg.retry.max_retry_after, &self.work_left)
