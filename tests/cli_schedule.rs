@@ -347,6 +347,26 @@ fn schedule_add_rejects_bad_input_with_plain_messages_and_writes_nothing() {
         !env.unit_dir().exists() || std::fs::read_dir(env.unit_dir()).unwrap().next().is_none()
     );
     assert!(!env.path("config/schedules.json").exists());
+    // Exporting it from the command line says what to do instead (#19).
+    let o = env.run(&[
+        "export",
+        "--profile",
+        "Demo sched",
+        "--output",
+        out.join("demo.csv").to_str().unwrap(),
+    ]);
+    assert_ne!(o.status.code(), Some(0));
+    let said = text(&o.stderr);
+    for part in [
+        "demo organization",
+        "Start the app",
+        "genesys-sim --port 8089",
+        "--environment http://127.0.0.1:8089",
+        "--client-id demo-client",
+        "GENESYS_CLIENT_SECRET",
+    ] {
+        assert!(said.contains(part), "{part:?} in {said}");
+    }
 }
 
 fn sim_config() -> SimConfig {

@@ -252,8 +252,9 @@ pub fn connection_secret(ops: &Ops, conn: &Connection, named: Option<&str>) -> R
         return Err(Error::invalid(
             "profile",
             format!(
-                "\"{}\" is the app's demo organization, which runs inside the app. Set GENESYS_CLIENT_SECRET and add --connection \"{}\" to use it from the command line.",
-                conn.name, conn.name
+                "\"{}\" is the app's demo organization: it exists only while the app is open. Start the app and export it there, or run the emulator yourself: `genesys-sim --port 8089` prints its address, client id and secret; then run `genesys-export-cli export --environment http://127.0.0.1:8089 --client-id {} --from … --to … --output FILE` with GENESYS_CLIENT_SECRET set to the secret it printed.",
+                conn.name,
+                genesys_core::jobs::DEMO_CLIENT_ID
             ),
         ));
     }
