@@ -9,7 +9,8 @@ before(async () => { srv = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 test("first run offers to connect or try the demo, and checks the form in plain words", async () => {
-  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  const { page, context, problems, backend } = await openApp(browser, srv, { config: { scenario: "empty" } });
+  const sim = backend.info;
   await waitView(page, "firstrun");
   assert.equal(await page.locator("h1").innerText(), "Welcome to Genesys Export");
   assert.ok(await page.locator("#mainnav").isHidden(), "no menu before there is a connection");
@@ -28,47 +29,54 @@ test("first run offers to connect or try the demo, and checks the form in plain 
   assert.equal((await calls(page, "save_connection")).length, 0, "nothing sent while the form is incomplete");
   await shot(page, "firstrun-errors");
 
-  // Test connection with a wrong secret, then the right one.
+  // Test connection with a wrong secret (the emulator refuses it), then save with a client ID the backend refuses.
   await page.getByLabel("Name").fill("Contact centre");
-  await page.getByLabel("Region").selectOption({ label: "EMEA (Dublin) — mypurecloud.ie" });
+  await page.getByLabel("Region").selectOption({ label: "Other address (private deployment or test server)…" });
+  await page.getByLabel("Address").fill(sim.simUrl);
   await page.getByLabel("Client ID").fill("bad id!");
   await page.getByLabel("Client secret").fill("wrong");
   await page.getByRole("button", { name: "Test connection" }).click();
-  await page.getByText("The secret is wrong.").waitFor();
+  await page.getByText("the client secret is wrong").waitFor();
   const t1 = await calls(page, "test_connection");
-  assert.deepEqual(t1[0], { connection: { name: "Contact centre", environment: "mypurecloud.ie", clientId: "bad id!" }, secret: "wrong" });
+  assert.deepEqual(t1[0], { connection: { name: "Contact centre", environment: sim.simUrl, clientId: "bad id!" }, secret: "wrong" });
 
   // The backend's field-level error lands under the right field; the secret field is cleared.
-  await page.getByLabel("Client secret").fill("s3cret-value");
+  await page.getByLabel("Client secret").fill(sim.clientSecret);
   await page.getByRole("button", { name: "Save and continue" }).click();
-  await page.locator(".field-error", { hasText: "This does not look like a client ID" }).waitFor();
+  await page.locator(".field-error", { hasText: "The client id cannot contain spaces." }).waitFor();
   assert.equal(await page.getByLabel("Client ID").getAttribute("aria-invalid"), "true");
   assert.equal(await page.getByLabel("Client secret").inputValue(), "", "the secret is cleared after saving");
 
-  await page.getByLabel("Client ID").fill("3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001");
-  await page.getByLabel("Client secret").fill("s3cret-value");
+  await page.getByLabel("Client ID").fill(sim.clientId);
+  await page.getByLabel("Client secret").fill(sim.clientSecret);
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await page.getByText("Connected. This client can read conversation details.").waitFor();
+  await page.getByLabel("Client secret").fill(sim.clientSecret);
   await page.getByRole("button", { name: "Save and continue" }).click();
   await waitView(page, "home");
   const saved = await calls(page, "save_connection");
-  assert.deepEqual(saved.at(-1), { connection: { name: "Contact centre", environment: "mypurecloud.ie", clientId: "3f1c2b7a-0d2e-4b8e-9c1a-22aa55bb0001" }, secret: "s3cret-value" });
+  assert.deepEqual(saved.at(-1), { connection: { name: "Contact centre", environment: sim.simUrl, clientId: sim.clientId }, secret: sim.clientSecret });
+  const [stored] = await backend.invoke("list_connections");
+  assert.equal(stored.hasSecret, true, "the secret is in the keychain");
   const home = await viewText(page);
   assert.ok(home.includes("Connected as “Contact centre”"));
   assert.ok(home.includes("No export profiles yet"));
-  assert.ok(!(await page.content()).includes("s3cret-value"), "the secret is nowhere in the page");
+  assert.ok(!(await page.content()).includes(sim.clientSecret), "the secret is nowhere in the page");
   await shot(page, "home-empty");
   await assertClean(page, problems);
   await context.close();
 });
 
 test("the demo organization gets a new user to two example profiles in one click", async () => {
-  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  const { page, context, problems } = await openApp(browser, srv, { config: { scenario: "empty" } });
   await page.getByRole("button", { name: "Try the demo organization" }).click();
   await waitView(page, "home");
   assert.equal((await calls(page, "start_demo")).length, 1);
   const text = await viewText(page);
   assert.ok(text.includes("You are using the demo organization"));
   assert.equal(await page.locator(".card").count(), 2);
-  assert.ok(text.includes("Demo: all calls last week"));
+  assert.ok(text.includes("Demo: voice, last week"), text);
+  assert.ok(text.includes("Demo: all media, yesterday"));
   assert.ok(await page.locator("#mainnav").isVisible());
   await shot(page, "home-demo");
   await assertClean(page, problems);
@@ -76,7 +84,7 @@ test("the demo organization gets a new user to two example profiles in one click
 });
 
 test("a failing demo start explains itself", async () => {
-  const { page, context } = await openApp(browser, srv.url, { config: { scenario: "empty", fail: { start_demo: { kind: "io", message: "disk full" } } } });
+  const { page, context } = await openApp(browser, srv, { config: { scenario: "empty", faults: { fail: { start_demo: { kind: "io", message: "disk full" } } } } });
   await page.getByRole("button", { name: "Try the demo organization" }).click();
   await page.getByText("The file could not be saved.").waitFor();
   assert.equal(await page.locator("#view").getAttribute("data-view"), "firstrun");
@@ -84,7 +92,7 @@ test("a failing demo start explains itself", async () => {
 });
 
 test("an other address (private deployment or test server) is typed as a URL, and the backend's verdict shows under it", async () => {
-  const { page, context, problems } = await openApp(browser, srv.url, { config: { scenario: "empty" } });
+  const { page, context, problems } = await openApp(browser, srv, { config: { scenario: "empty" } });
   await waitView(page, "firstrun");
   const address = page.getByLabel("Address");
   assert.ok(await address.isHidden(), "no address field while a region is the choice");

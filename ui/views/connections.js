@@ -62,9 +62,11 @@ export async function connectionsView(root, ctx, params) {
         const left = await api.listConnections();
         await ctx.go(left.length ? "connections" : "firstrun");
       } catch (e) {
-        const x = explain(/** @type {ApiError} */ (e));
+        const err = /** @type {ApiError} */ (e);
+        const x = explain(err);
         result.className = "test-result bad";
-        result.textContent = `${x.title} ${x.next}`;
+        // A refusal (the connection is still used by profiles) says why in the backend's words.
+        result.textContent = err.kind === "invalid_input" ? err.message : `${x.title} ${x.next}`;
       }
     });
     list.append(h("li", { class: "card" },
