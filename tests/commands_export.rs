@@ -393,3 +393,29 @@ fn a_long_range_is_announced_before_the_export_starts() {
     let events: Vec<Value> = t.messages(13).iter().map(|m| m["event"].clone()).collect();
     assert_eq!(events, vec![json!("cancelled")]);
 }
+
+/// #14.5: the window cannot choose where an export is written. start_export
+/// has no destination of its own (only the save dialog's answer counts): a
+/// `destination`/`replace` sent over IPC is ignored, in every build.
+#[test]
+fn a_destination_sent_over_ipc_is_ignored() {
+    let t = TestApp::new();
+    let d = demo(&t);
+    let profile = profile_named(&d, "yesterday");
+    let out = tempfile::tempdir().unwrap();
+    let chosen = out.path().join("chosen.csv");
+    let planted = out.path().join("planted.csv");
+    std::fs::write(&planted, "keep me").unwrap();
+    t.save_to(&chosen);
+    let result = invoke(
+        &t.webview,
+        "start_export",
+        json!({"runId": "run-ipc-dest", "profileId": profile["id"], "onProgress": "__CHANNEL__:14",
+               "destination": planted.display().to_string(), "replace": true}),
+    )
+    .unwrap();
+    assert_eq!(result["status"], "done", "{result}");
+    assert_eq!(result["summary"]["path"], chosen.display().to_string());
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), "keep me");
+    assert!(std::fs::metadata(&chosen).unwrap().len() > 0);
+}
