@@ -16,6 +16,7 @@ use genesys_core::export::{
 };
 use test_support::csv::Table;
 use test_support::files::names_in;
+use test_support::xlsx::Sheet;
 use tokio_util::sync::CancellationToken;
 
 fn golden_dir() -> PathBuf {
@@ -306,23 +307,10 @@ async fn xlsx_cells_are_dates_durations_numbers_and_booleans() {
         ..Default::default()
     };
     let (path, _) = export(&opts, dir.path(), "t.xlsx").await;
-    let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
+    let wb: Xlsx<_> = open_workbook(&path).expect("open");
     assert_eq!(wb.sheet_names(), ["Conversations"]);
-    let range = wb.worksheet_range("Conversations").expect("sheet");
-    let headers: Vec<String> = range
-        .rows()
-        .next()
-        .expect("header")
-        .iter()
-        .map(|d| d.to_string())
-        .collect();
-    let col = |h: &str| {
-        headers
-            .iter()
-            .position(|x| x == h)
-            .unwrap_or_else(|| panic!("{h}"))
-    };
-    let get = |r: usize, h: &str| range.get((r, col(h))).cloned().unwrap_or(Data::Empty);
+    let sheet = Sheet::read(&path, "Conversations");
+    let get = |r: usize, h: &str| sheet.get(r, h);
 
     // Start: 2026-03-08 01:59:30 local = serial 46089 + (1h59m30s)/24h.
     match get(1, "Start") {

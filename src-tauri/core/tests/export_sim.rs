@@ -199,7 +199,7 @@ async fn jsonl_from_the_emulator_is_lossless_and_xlsx_reads_back() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines, bodies.iter().map(String::as_str).collect::<Vec<_>>());
 
-    use calamine::{open_workbook, Data, Reader, Xlsx};
+    use test_support::xlsx::{Data, Sheet};
     let xlsx = dir.path().join("sim.xlsx");
     let opts = ExportOptions {
         format: Format::Xlsx,
@@ -220,21 +220,10 @@ async fn jsonl_from_the_emulator_is_lossless_and_xlsx_reads_back() {
                 .sum::<usize>()
         })
         .sum();
-    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open");
-    let range = wb.worksheet_range("Segments").expect("sheet");
-    assert_eq!(range.height(), segments + 1);
-    let headers: Vec<String> = range
-        .rows()
-        .next()
-        .expect("header")
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
-    let start = headers
-        .iter()
-        .position(|h| h == "Segment start")
-        .expect("col");
-    for row in range.rows().skip(1) {
+    let sheet = Sheet::read(&xlsx, "Segments");
+    assert_eq!(sheet.range.height(), segments + 1);
+    let start = sheet.col("Segment start");
+    for row in sheet.range.rows().skip(1) {
         assert!(matches!(row[start], Data::DateTime(_)), "{:?}", row[start]);
     }
 }

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod csv;
 pub mod files;
 pub mod names;
+pub mod xlsx;
