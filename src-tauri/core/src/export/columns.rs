@@ -191,7 +191,7 @@ pub static CATALOGUE: &[ColumnDef] = &[
     col!(HoldTime, "hold_time", "Hold time", Duration, NOT_SEGMENT, CPS,
         "Sum of the tHeldComplete metric (completed hold time) of the row's sessions; blank when Genesys reported none."),
     col!(Holds, "holds", "Holds", Number, NOT_SEGMENT, CPS,
-        "Number of hold segments in the row's sessions (how many times the customer was put on hold)."),
+        "How many times an agent put the other party on hold: the hold segments of the row's agent sessions (holds that also appear on the customer's session are not counted twice)."),
     col!(AcwTime, "acw_time", "After-call work", Duration, NOT_SEGMENT, CPS,
         "Sum of the tAcw metric (after-call work, wrap-up time) of the row's sessions; blank when Genesys reported none."),
     col!(TimeToAnswer, "time_to_answer", "Time to answer", Duration, NOT_SEGMENT, CPS,

@@ -284,9 +284,16 @@ pub fn cell(column: ColumnId, scope: &Scope<'_>, names: &NameCache) -> Cell {
         ColumnId::TimeToAnswer => duration("tAnswered"),
         ColumnId::AlertTime => duration("tAlert"),
         ColumnId::QueueTime => duration("tAcd"),
+        // Holds are an agent's action: "When the agent places the customer on
+        // hold, the agent's segment row shows the hold" (Resource Center, "View
+        // an interaction's timeline", help.mypurecloud.com/articles/view-interactions-timeline/).
+        // Hold segments on other sessions (a customer's, an external party's)
+        // would count the same hold twice.
         ColumnId::Holds => Cell::Int(
             scope
-                .segments()
+                .sessions()
+                .filter(|(p, _)| is_agent(p))
+                .flat_map(|(_, s)| s.segments.iter())
                 .filter(|s| s.segment_type.as_deref() == Some("hold"))
                 .count() as i64,
         ),
@@ -365,4 +372,39 @@ pub fn kinds_needed(columns: &[&ColumnDef]) -> Vec<EntityKind> {
         }
     }
     kinds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hold as real records can carry it: on the agent's session and on the
+    /// customer's. It is one hold, counted on the agent's session only.
+    #[test]
+    fn holds_count_agent_sessions_only() {
+        let c: Conversation = serde_json::from_value(serde_json::json!({
+            "conversationId": "c",
+            "conversationStart": "2026-03-01T10:00:00Z",
+            "participants": [
+                {"purpose": "customer", "sessions": [{"segments": [
+                    {"segmentType": "interact"}, {"segmentType": "hold"}, {"segmentType": "interact"}
+                ]}]},
+                {"purpose": "agent", "userId": "u", "sessions": [{"segments": [
+                    {"segmentType": "interact"}, {"segmentType": "hold"}, {"segmentType": "interact"},
+                    {"segmentType": "wrapup"}
+                ]}]}
+            ]
+        }))
+        .unwrap();
+        let names = NameCache::new();
+        let mut counts = Vec::new();
+        for grain in [Grain::Conversation, Grain::Participant, Grain::Session] {
+            for_each_row(&c, grain, |scope| {
+                counts.push(cell(ColumnId::Holds, &scope, &names))
+            });
+        }
+        let n = Cell::Int;
+        // Conversation; participants (customer, agent); sessions (customer, agent).
+        assert_eq!(counts, [n(1), n(0), n(1), n(0), n(1)]);
+    }
 }
