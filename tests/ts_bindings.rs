@@ -43,6 +43,7 @@ fn generate(dir: &Path) {
         genesys_core::jobs::HistoryEntry,
         genesys_core::jobs::PreviewResult,
         genesys_core::genesys::Entity,
+        genesys_core::genesys::EntityList,
         genesys_ops::TestResult,
         genesys_ops::DemoResult,
     );

@@ -15,6 +15,7 @@
 /** @typedef {import('./types.js').QueryProfile} QueryProfile */
 /** @typedef {import('./types.js').EntityKind} EntityKind */
 /** @typedef {import('./types.js').Entity} Entity */
+/** @typedef {import('./types.js').EntityList} EntityList */
 /** @typedef {import('./types.js').Grain} Grain */
 /** @typedef {import('./types.js').ColumnInfo} ColumnInfo */
 /** @typedef {import('./types.js').PreviewResult} PreviewResult */
@@ -115,7 +116,7 @@ export const api = {
   /** @returns {Promise<ProfilesImported>} */
   importProfiles: () => call("import_profiles"),
 
-  /** @param {string} connectionId @param {EntityKind} kind @param {string} [search] @returns {Promise<Entity[]>} */
+  /** @param {string} connectionId @param {EntityKind} kind @param {string} [search] @returns {Promise<EntityList>} */
   listEntities: (connectionId, kind, search) =>
     call("list_entities", search ? { connectionId, kind, search } : { connectionId, kind }),
   /** @param {Grain} grain @returns {Promise<ColumnInfo[]>} */

@@ -65,6 +65,7 @@
 
 /** @typedef {"queue"|"user"|"wrap_up_code"|"division"} EntityKind */
 /** @typedef {import('./bindings/Entity').Entity} Entity */
+/** @typedef {import('./bindings/EntityList').EntityList} EntityList */
 
 /** @typedef {import('./bindings/ValueKind').ValueKind} ValueKind */
 /** @typedef {import('./bindings/ColumnInfo').ColumnInfo} ColumnInfo */

@@ -49,16 +49,19 @@ export function entityPicker({ kind, legend, noun, nouns, connectionId, selected
     onchange(chosen);
   };
 
-  /** @param {Entity[]} list */
-  const renderResults = (list) => {
+  /** @param {Entity[]} list @param {boolean} truncated @param {number} limit */
+  const renderResults = (list, truncated, limit) => {
     results.replaceChildren(...list.slice(0, 50).map((e) => {
       const id = uid(`ent-${kind}`);
       const cb = h("input", { type: "checkbox", id, value: e.id, checked: chosen.includes(e.id) });
       cb.addEventListener("change", () => toggle(e.id, cb.checked));
       return h("li", null, cb, h("label", { for: id }, e.name));
     }));
+    const typed = search.value.trim();
     status.textContent = list.length === 0
-      ? `No ${nouns} match “${search.value.trim()}”.`
+      ? (typed ? `No ${nouns} match “${typed}”.` : `No ${nouns} found.`)
+      : truncated && !typed ? `Showing ${list.length > 50 ? "50 of " : ""}the first ${limit} ${nouns}; type a name to search them all.`
+      : truncated ? `Only the first ${limit} ${nouns} were searched; type more of the name.`
       : list.length > 50 ? `Showing 50 of ${list.length}; type more of the name to narrow down.` : "";
   };
 
@@ -69,10 +72,10 @@ export function entityPicker({ kind, legend, noun, nouns, connectionId, selected
     const conn = connectionId();
     if (!conn) { status.textContent = "Choose a connection first."; return; }
     try {
-      const list = await api.listEntities(conn, kind, q || undefined);
+      const { entities: list, truncated, limit } = await api.listEntities(conn, kind, q || undefined);
       if (mine !== seq) return;
       for (const e of list) names.set(e.id, e.name);
-      renderResults(list);
+      renderResults(list, truncated, limit);
       renderChips();
     } catch (e) {
       if (mine === seq) status.textContent = explain(/** @type {ApiError} */ (e)).title;

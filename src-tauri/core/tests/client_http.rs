@@ -632,3 +632,31 @@ async fn job_results_that_come_back_to_a_cursor_already_read_are_refused() {
         assert_eq!(results, cursors.len(), "{cursors:?}: read no further");
     }
 }
+
+/// #13.12: a picker reads at most `PICKER_LIMIT` entities before anything is
+/// typed, and says when Genesys had more.
+#[tokio::test]
+async fn pickers_say_when_they_stopped_at_their_limit() {
+    use genesys_core::genesys::{EntityKind, PICKER_LIMIT};
+    let page = |n: usize| {
+        let entities: Vec<Value> = (0..100)
+            .map(|i| json!({"id": format!("00000000-0000-4000-8000-{:012}", n * 100 + i), "name": format!("Queue {:04}", n * 100 + i)}))
+            .collect();
+        (
+            200,
+            vec![],
+            json!({"entities": entities, "pageSize": 100, "pageNumber": n + 1, "total": 700, "pageCount": 7}),
+        )
+    };
+    let (base, s) = server(Script {
+        api: (0..7).map(page).collect(),
+        ..Script::default()
+    })
+    .await;
+    let client = Client::new(config(&base, "s")).unwrap();
+    let list = client.list_entities(EntityKind::Queue, None).await.unwrap();
+    assert_eq!(list.entities.len(), PICKER_LIMIT);
+    assert!(list.truncated);
+    assert_eq!(list.limit as usize, PICKER_LIMIT);
+    assert_eq!(s.lock().unwrap().api_calls, PICKER_LIMIT / 100);
+}

@@ -795,7 +795,8 @@ async fn names_are_looked_up_in_bulk_including_departed_agents() {
         let names = c.lookup_names(kind, &ids).await.unwrap();
         assert_eq!(names.len(), pairs.len(), "{kind:?}");
         let listed = c.list_entities(kind, None).await.unwrap();
-        assert_eq!(listed.len(), pairs.len(), "{kind:?}");
+        assert_eq!(listed.entities.len(), pairs.len(), "{kind:?}");
+        assert!(!listed.truncated, "{kind:?}");
     }
     let (qid, qname) = ds.queues()[0].clone();
     let part = &qname[1..qname.len().min(5)];
@@ -803,7 +804,10 @@ async fn names_are_looked_up_in_bulk_including_departed_agents() {
         .list_entities(EntityKind::Queue, Some(&part.to_uppercase()))
         .await
         .unwrap();
-    assert!(found.iter().any(|e| e.id == qid), "{part} in {found:?}");
+    assert!(
+        found.entities.iter().any(|e| e.id == qid),
+        "{part} in {found:?}"
+    );
 }
 
 #[tokio::test]

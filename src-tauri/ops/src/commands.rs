@@ -36,7 +36,7 @@ pub mod types {
         TestResult,
     };
     pub use genesys_core::export::{ColumnInfo, EntityKind, Grain};
-    pub use genesys_core::genesys::{Entity, Region};
+    pub use genesys_core::genesys::{Entity, EntityList, Region};
     pub use genesys_core::jobs::{ExportEvent, HistoryEntry, PreviewResult, RunResult};
     pub use genesys_core::profiles::{ConnectionView, QueryProfile, Settings};
 }
@@ -97,7 +97,7 @@ macro_rules! with_commands {
                 connection_id: String,
                 kind: $crate::commands::types::EntityKind,
                 search: Option<String>
-            ) -> Vec<$crate::commands::types::Entity> {
+            ) -> $crate::commands::types::EntityList {
                 $crate::list_entities(ops, &connection_id, kind, search).await
             }
             /// Every profile with its newest run.

@@ -1,7 +1,7 @@
 //! Connections to Genesys Cloud orgs. Secrets go in (save/test) and never
 //! come back out: a connection only says whether it has one.
 use genesys_core::export::EntityKind;
-use genesys_core::genesys::Entity;
+use genesys_core::genesys::EntityList;
 use genesys_core::profiles::{Connection, ConnectionView};
 use genesys_core::secrets::Secret;
 use genesys_core::{Error, ErrorKind, Result};
@@ -172,7 +172,7 @@ pub async fn list_entities(
     connection_id: &str,
     kind: EntityKind,
     search: Option<String>,
-) -> Result<Vec<Entity>> {
+) -> Result<EntityList> {
     use genesys_core::genesys::EntityKind as K;
     let id = parse_id("connectionId", connection_id)?;
     let conn = ops.ctx.store().require_connection(id)?.clone();

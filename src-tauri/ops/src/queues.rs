@@ -12,8 +12,28 @@ pub async fn resolve_queues(client: &Client, wanted: &[String]) -> Result<Vec<St
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let all = client.list_entities(EntityKind::Queue, None).await?;
-    match_queues(&all, wanted)
+    // Each name is searched: a search reads up to `SEARCH_LIMIT` queues, while
+    // an unfiltered list stops at the picker's `PICKER_LIMIT` (issue #13.12).
+    let mut all: Vec<Entity> = Vec::new();
+    let mut stopped_at = None;
+    for w in wanted.iter().filter(|w| !looks_like_id(w)) {
+        let found = client.list_entities(EntityKind::Queue, Some(w)).await?;
+        if found.truncated {
+            stopped_at = Some(found.limit);
+        }
+        for e in found.entities {
+            if !all.iter().any(|a| a.id == e.id) {
+                all.push(e);
+            }
+        }
+    }
+    match_queues(&all, wanted).map_err(|mut e| {
+        if let Some(limit) = stopped_at {
+            e.message
+                .push_str(&format!(" (Only the first {limit} queues were searched.)"));
+        }
+        e
+    })
 }
 
 /// The rule: an exact id, else a name (any case), else anything shaped like

@@ -86,7 +86,8 @@ async fn the_demo_profiles_are_shared_and_imported_through_the_host() {
     let queues = genesys_ops::list_entities(&t.ops, &conn_id, EntityKind::Queue, None)
         .await
         .unwrap();
-    assert!(!queues.is_empty());
+    assert!(!queues.entities.is_empty());
+    assert!(!queues.truncated);
 
     // Sharing: the host's save dialog answers; cancelling writes nothing.
     let cancelled = genesys_ops::export_profiles(&t.ops, &TestHost::new(), None)

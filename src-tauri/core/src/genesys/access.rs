@@ -278,7 +278,8 @@ pub(crate) async fn who_am_i(http: &Http) -> Result<WhoAmI> {
         }
     }
     if !facts.all_divisions_permitted && !facts.permitted_divisions.is_empty() {
-        facts.all_divisions = lookup::list_entities(http, EntityKind::Division, None)
+        // Every division (up to the listings' safety stop), not a picker's first page.
+        facts.all_divisions = lookup::read_all(http, EntityKind::Division, &[])
             .await?
             .into_iter()
             .map(|d| d.name)

@@ -9,7 +9,7 @@ use super::config::ClientConfig;
 use super::fetch::{self, Fetch, FetchOptions, FetchRequest, DETAILS, DETAILS_QUERY};
 use super::filters::Filters;
 use super::http::{ApiRequest, Http};
-use super::lookup::{self, Entity, EntityKind};
+use super::lookup::{self, EntityKind, EntityList};
 use super::model::Conversation;
 use super::plan::Checkpoint;
 use super::progress::Reporter;
@@ -178,7 +178,7 @@ impl Client {
         &self,
         kind: EntityKind,
         name_filter: Option<&str>,
-    ) -> Result<Vec<Entity>> {
+    ) -> Result<EntityList> {
         lookup::list_entities(&self.http, kind, name_filter).await
     }
 }

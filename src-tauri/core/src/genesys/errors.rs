@@ -106,6 +106,13 @@ pub(crate) fn classify(status: StatusCode, d: GenesysDetail, p: Purpose) -> Erro
             "Genesys Cloud no longer accepts this client's login (the token was refused even after logging in again). Check that the OAuth client still exists and is enabled.".to_string(),
             d,
         ),
+        403 if p.permission.is_empty() => with_detail(
+            ErrorKind::Permission,
+            format!(
+                "This OAuth client is not allowed to do this ({what}). Genesys Cloud documents no permission for it, so ask your Genesys Cloud admin to check the client's roles and the divisions they cover."
+            ),
+            d,
+        ),
         403 => with_detail(
             ErrorKind::Permission,
             format!(
@@ -236,6 +243,30 @@ mod tests {
         assert!(e.message.contains("missing.permissions"));
         assert!(e.message.contains("corr-123"));
         assert!(e.message.contains("You are missing"));
+    }
+
+    #[test]
+    fn forbidden_without_a_documented_permission_names_none() {
+        let d = detail_from(
+            StatusCode::FORBIDDEN,
+            &headers(),
+            br#"{"message":"no","status":403}"#,
+        );
+        let e = classify(
+            StatusCode::FORBIDDEN,
+            d,
+            Purpose {
+                what: "reading agent names",
+                permission: "",
+            },
+        );
+        assert_eq!(e.kind, ErrorKind::Permission);
+        assert!(
+            e.message.contains("documents no permission"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("the permission ."), "{}", e.message);
     }
 
     #[test]

@@ -15,8 +15,12 @@ use crate::error::Result;
 const CHUNK: usize = 100;
 /// Page size of listings.
 const PAGE: usize = 100;
-/// Safety stop for listings (100 × 100 = 10,000 entities).
+/// Safety stop for listings (100 × 100 = 10,000 entities): the most a search reads.
 const MAX_PAGES: u64 = 100;
+/// The most entities a picker reads before anything is typed.
+pub const PICKER_LIMIT: usize = 500;
+/// The most entities a search (or the CLI's queue-name lookup) reads.
+pub const SEARCH_LIMIT: usize = PAGE * MAX_PAGES as usize;
 
 /// The kinds of entity named in conversations (and listed for pickers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
@@ -63,6 +67,10 @@ fn path(kind: EntityKind) -> &'static str {
     }
 }
 
+/// What each listing is for, and the permission Genesys documents for it
+/// (`x-inin-requires-permissions` in `openapi-subset.json`, from the SDK docs,
+/// e.g. `MyPureCloud/platform-client-sdk-javascript` `build/docs/UsersApi.md`):
+/// users and divisions "require no permissions", so their errors name none.
 fn purpose(kind: EntityKind) -> Purpose {
     match kind {
         EntityKind::Queue => Purpose {
@@ -71,7 +79,7 @@ fn purpose(kind: EntityKind) -> Purpose {
         },
         EntityKind::User => Purpose {
             what: "reading agent names",
-            permission: "directory:user:view",
+            permission: "",
         },
         EntityKind::WrapUpCode => Purpose {
             what: "reading wrap-up code names",
@@ -79,9 +87,22 @@ fn purpose(kind: EntityKind) -> Purpose {
         },
         EntityKind::Division => Purpose {
             what: "reading division names",
-            permission: "authorization:division:view",
+            permission: "",
         },
     }
+}
+
+/// A picker's list, and whether the listing had more than was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityList {
+    /// By name (case-insensitive), then id.
+    pub entities: Vec<Entity>,
+    /// Genesys has more than `limit`; only the first `limit` were read
+    /// (the picker says so and asks the user to type a name).
+    pub truncated: bool,
+    /// How many were read at most.
+    pub limit: u32,
 }
 
 /// An id and its name.
@@ -107,8 +128,14 @@ struct Row {
     name: Option<String>,
 }
 
-/// Read every page of a listing; `ids` (if any) are sent as repeated `id=`.
-async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<Entity>> {
+/// Read every page of a listing (at most `max_pages`); `ids` (if any) are
+/// sent as repeated `id=`. Also says whether pages were left unread.
+async fn read_pages(
+    http: &Http,
+    kind: EntityKind,
+    ids: &[String],
+    max_pages: u64,
+) -> Result<(Vec<Entity>, bool)> {
     let rep = Reporter::silent();
     let mut out = Vec::new();
     let mut page: u64 = 1;
@@ -136,12 +163,19 @@ async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<E
             Some(count) => page >= count,
             None => n == 0,
         };
-        if last || n == 0 || page >= MAX_PAGES {
-            break;
+        if last || n == 0 {
+            return Ok((out, false));
+        }
+        if page >= max_pages {
+            return Ok((out, true));
         }
         page += 1;
     }
-    Ok(out)
+}
+
+/// Every entity of a listing, up to the safety stop.
+pub(crate) async fn read_all(http: &Http, kind: EntityKind, ids: &[String]) -> Result<Vec<Entity>> {
+    Ok(read_pages(http, kind, ids, MAX_PAGES).await?.0)
 }
 
 /// Bulk id → name; unknown ids are left out. Only entity ids (UUIDs) are
@@ -171,16 +205,24 @@ pub(crate) async fn lookup_names(
     Ok(names)
 }
 
-/// Every entity whose name contains `name_filter` (case-insensitive), by name.
+/// The entities whose name contains `name_filter` (case-insensitive), by
+/// name: from the first [`PICKER_LIMIT`] Genesys lists when nothing is typed,
+/// from the first [`SEARCH_LIMIT`] when searching; `truncated` says when
+/// there were more.
 pub(crate) async fn list_entities(
     http: &Http,
     kind: EntityKind,
     name_filter: Option<&str>,
-) -> Result<Vec<Entity>> {
+) -> Result<EntityList> {
     let needle = name_filter
         .map(|s| s.trim().to_lowercase())
         .unwrap_or_default();
-    let mut all = read_all(http, kind, &[]).await?;
+    let limit = if needle.is_empty() {
+        PICKER_LIMIT
+    } else {
+        SEARCH_LIMIT
+    };
+    let (mut all, truncated) = read_pages(http, kind, &[], limit.div_ceil(PAGE) as u64).await?;
     all.retain(|e| needle.is_empty() || e.name.to_lowercase().contains(&needle));
     all.sort_by(|a, b| {
         a.name
@@ -188,5 +230,39 @@ pub(crate) async fn list_entities(
             .cmp(&b.name.to_lowercase())
             .then(a.id.cmp(&b.id))
     });
-    Ok(all)
+    Ok(EntityList {
+        entities: all,
+        truncated,
+        limit: u32::try_from(limit).unwrap_or(u32::MAX),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The permission each lookup's errors quote is the one Genesys documents
+    /// for that listing, or none where it documents none.
+    #[test]
+    fn permissions_match_the_documented_ones() {
+        let spec: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../tests/fixtures/genesys/openapi-subset.json"
+        ))
+        .expect("spec");
+        for kind in EntityKind::ALL {
+            let documented: Vec<String> = spec["paths"][path(kind)]["get"]
+                ["x-inin-requires-permissions"]["permissions"]
+                .as_array()
+                .expect("permissions listed")
+                .iter()
+                .map(|p| p.as_str().unwrap_or_default().to_string())
+                .collect();
+            let ours = purpose(kind).permission;
+            match documented.as_slice() {
+                [] => assert_eq!(ours, "", "{kind:?}: Genesys lists no permission"),
+                [one] => assert_eq!(ours, one, "{kind:?}"),
+                many => assert!(many.iter().any(|p| p == ours), "{kind:?}: {many:?}"),
+            }
+        }
+    }
 }

@@ -30,7 +30,7 @@ pub use config::{ClientConfig, JobPolling, RetryPolicy};
 pub use errors::DETAILS_PERMISSION;
 pub use fetch::{Fetch, FetchOptions, FetchRequest, IdsFn};
 pub use filters::{Filters, Strategy};
-pub use lookup::{Entity, EntityKind};
+pub use lookup::{Entity, EntityKind, EntityList, PICKER_LIMIT, SEARCH_LIMIT};
 pub use model::Conversation;
 pub use plan::{Checkpoint, FetchMethod, Position, Window};
 pub use progress::{FetchPhase, FetchProgress, ProgressFn, Wait, WaitReason};
