@@ -76,8 +76,9 @@ pub struct Args {
     /// Largest pageSize of async job results.
     #[arg(long, default_value_t = 1_000)]
     pub async_max_page_size: u32,
-    /// Sync query matching: "started" (started in the interval) or "day" (started on a day touched by it).
-    #[arg(long, default_value = "day", value_parser = ["started", "day"])]
+    /// Sync query matching: "activity" (started on a day touched by the interval and started, ended or
+    /// was active in it; the documented rule), "day" (started on a day touched by it) or "started" (started in it).
+    #[arg(long, default_value = "activity", value_parser = ["activity", "day", "started"])]
     pub match_mode: String,
     /// Milliseconds an async job stays QUEUED and then PENDING (each).
     #[arg(long, default_value_t = 300)]
@@ -196,10 +197,10 @@ impl Args {
             sync_max_page_size: self.sync_max_page_size,
             max_interval: Duration::from_secs_f64(self.max_interval_days.max(0.0) * 86_400.0),
             async_max_page_size: self.async_max_page_size,
-            match_mode: if self.match_mode == "started" {
-                MatchMode::StartedInInterval
-            } else {
-                MatchMode::DayTouched
+            match_mode: match self.match_mode.as_str() {
+                "started" => MatchMode::StartedInInterval,
+                "day" => MatchMode::DayTouched,
+                _ => MatchMode::DayTouchedWithActivity,
             },
             job_delays: Duration::from_millis(self.job_delay_ms),
             max_job_interval: self

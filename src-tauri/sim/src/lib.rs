@@ -75,8 +75,15 @@ pub enum MatchMode {
     StartedInInterval,
     /// Conversations that started on a (UTC) day touched by the interval: the
     /// documented SDK 269 wording ("started on a day touched by the interval").
-    #[default]
     DayTouched,
+    /// The full rule the older SDK docs state: "Results will include
+    /// conversations that both started on a day touched by the interval AND
+    /// either started, ended, or any activity during the interval.
+    /// Conversations that started before the earliest day of the interval will
+    /// not be searched." (`MyPureCloud/platform-client-sdk-python` @ 28dff68c,
+    /// `build/docs/ConversationQuery.md`). The default.
+    #[default]
+    DayTouchedWithActivity,
 }
 
 /// Per-client request budget: `requests` per `per` (fixed window).
@@ -214,7 +221,7 @@ impl Default for SimConfig {
             sync_max_page_size: 100,
             max_interval: Duration::from_secs(7 * 86_400),
             async_max_page_size: 1_000,
-            match_mode: MatchMode::DayTouched,
+            match_mode: MatchMode::DayTouchedWithActivity,
             job_delays: Duration::from_millis(300),
             max_job_interval: None,
             availability_lag: Duration::from_secs(3_600),

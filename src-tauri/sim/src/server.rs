@@ -1275,17 +1275,40 @@ async fn details_query(
     let (sel_from, sel_to) = match st.cfg.match_mode {
         MatchMode::StartedInInterval => (from, to),
         MatchMode::DayTouched => (day_floor(from), day_ceil(to)),
+        // Started on a touched day and before the end (a later start has no
+        // activity in the interval); the early starts are kept below only when
+        // their activity reaches into the interval.
+        MatchMode::DayTouchedWithActivity => (day_floor(from), to),
     };
     let (a, b) = st
         .dataset
         .started_range(sel_from.timestamp_millis(), sel_to.timestamp_millis());
-    let hits = if matcher.is_empty() && scope.is_all() && !st.dataset.ties_possible() {
+    // Indices before `active_from` started before `from`: kept when active at or after `from`.
+    let (active_from, from_ms) = match st.cfg.match_mode {
+        MatchMode::DayTouchedWithActivity => (
+            st.dataset
+                .first_index_at_or_after(from.timestamp_millis())
+                .clamp(a, b),
+            from.timestamp_millis(),
+        ),
+        _ => (a, 0),
+    };
+    let hits = if matcher.is_empty()
+        && scope.is_all()
+        && !st.dataset.ties_possible()
+        && active_from == a
+    {
         Hits::Range(a, b)
     } else {
-        let key = format!("sync|{a}|{b}|{}|{}", filter_key(&raw), scope.key());
+        let key = format!(
+            "sync|{a}|{b}|{active_from}|{}|{}",
+            filter_key(&raw),
+            scope.key()
+        );
         Hits::List(
             st.cached_list(key, move |ds| {
                 let list = (a..b)
+                    .filter(|&i| i >= active_from || ds.last_activity_ms(i) >= from_ms)
                     .filter(|&i| scope.sees(ds, i))
                     .filter(|&i| {
                         matcher.is_empty()

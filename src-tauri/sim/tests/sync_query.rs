@@ -166,7 +166,12 @@ async fn paging_yields_exactly_the_ground_truth() {
 
 #[tokio::test]
 async fn day_touched_mode_extends_to_whole_utc_days_and_desc_reverses() {
-    let sim = Sim::start(small_config(3_000)).await.unwrap();
+    let sim = Sim::start(SimConfig {
+        match_mode: MatchMode::DayTouched,
+        ..small_config(3_000)
+    })
+    .await
+    .unwrap();
     let t = token(&sim).await;
     let ds = sim.dataset();
     let body = json!({"interval": interval(utc(2026, 3, 29, 10, 0), utc(2026, 3, 29, 11, 0))});
@@ -179,6 +184,48 @@ async fn day_touched_mode_extends_to_whole_utc_days_and_desc_reverses() {
     desc["order"] = json!("desc");
     let (rev, _) = page_sync(&sim, &t, desc, 100).await;
     assert_eq!(rev, ids.iter().rev().cloned().collect::<Vec<_>>());
+    sim.shutdown().await;
+}
+
+/// The default is the rule the older SDK docs state: started on a day touched
+/// by the interval AND started, ended or had activity during it
+/// (`MyPureCloud/platform-client-sdk-python` @ 28dff68c, `build/docs/ConversationQuery.md`).
+#[tokio::test]
+async fn default_mode_is_day_touched_and_active_in_the_interval() {
+    let sim = Sim::start(small_config(3_000)).await.unwrap();
+    let t = token(&sim).await;
+    let ds = sim.dataset();
+    let (from, to) = (utc(2026, 3, 29, 10, 0), utc(2026, 3, 29, 11, 0));
+    let (ids, _) = page_sync(&sim, &t, json!({"interval": interval(from, to)}), 100).await;
+    // Independent truth: every conversation of that UTC day, kept when it
+    // starts in the interval or its activity (last wrap-up included) reaches it.
+    let day = ds.ground_truth(utc(2026, 3, 29, 0, 0), utc(2026, 3, 30, 0, 0), &json!({}));
+    let index_of = |id: &str| {
+        (0..ds.len())
+            .find(|&i| ds.conversation_id(i) == id)
+            .unwrap()
+    };
+    let want: Vec<String> = day
+        .iter()
+        .filter(|id| {
+            let i = index_of(id);
+            let start = ds.start_ms(i);
+            start < to.timestamp_millis()
+                && (start >= from.timestamp_millis()
+                    || ds.last_activity_ms(i) >= from.timestamp_millis())
+        })
+        .cloned()
+        .collect();
+    assert_eq!(ids, want);
+    let started_before = want
+        .iter()
+        .filter(|id| ds.start_ms(index_of(id)) < from.timestamp_millis())
+        .count();
+    assert!(
+        started_before > 0,
+        "conversations active across 10:00 are included"
+    );
+    assert!(want.len() < day.len(), "the rest of the day is not");
     sim.shutdown().await;
 }
 
