@@ -5,8 +5,8 @@ import type { ColumnInfo } from "./ColumnInfo";
 import type { ConnectionInput } from "./ConnectionInput";
 import type { ConnectionView } from "./ConnectionView";
 import type { DemoResult } from "./DemoResult";
-import type { Entity } from "./Entity";
 import type { EntityKind } from "./EntityKind";
+import type { EntityList } from "./EntityList";
 import type { ExportEvent } from "./ExportEvent";
 import type { Grain } from "./Grain";
 import type { HistoryEntry } from "./HistoryEntry";
@@ -60,7 +60,7 @@ export type Commands = {
   /**
    * Queues, agents, wrap-up codes or divisions of a connection, for a picker.
    */
-  list_entities: { args: { connectionId: string, kind: EntityKind, search?: string | null }, result: Array<Entity> },
+  list_entities: { args: { connectionId: string, kind: EntityKind, search?: string | null }, result: EntityList },
   /**
    * Every profile with its newest run.
    */
