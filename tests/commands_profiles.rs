@@ -40,7 +40,7 @@ fn a_connection_keeps_its_secret_in_the_store_and_never_returns_it() {
         assert!(!response.to_string().contains(SECRET));
     }
     // Nothing under the config folder holds the secret either.
-    for entry in walk(&t.config_dir()) {
+    for entry in test_support::files::files_under(&t.config_dir()) {
         let text = std::fs::read_to_string(&entry).unwrap_or_default();
         assert!(
             !text.contains(SECRET),
@@ -81,19 +81,6 @@ fn a_connection_keeps_its_secret_in_the_store_and_never_returns_it() {
         invoke(&t.webview, "list_connections", json!({})).unwrap(),
         json!([])
     );
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
