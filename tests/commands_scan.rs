@@ -6,7 +6,7 @@
 //! on loopback, with the app's real log writer.
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use test_support::files::files_under;
