@@ -8,7 +8,7 @@ import { startServer, launch, openApp, shot, calls, waitView, viewText, assertCl
 const columns = (backend, grain) => backend.invoke("list_columns", { grain });
 /** The id of the entity named `name`. @param {any} backend @param {string} connectionId @param {string} kind @param {string} name */
 async function entityId(backend, connectionId, kind, name) {
-  const all = await backend.invoke("list_entities", { connectionId, kind, search: name });
+  const { entities: all } = await backend.invoke("list_entities", { connectionId, kind, search: name });
   return all.find((/** @type {any} */ e) => e.name === name).id;
 }
 

@@ -172,7 +172,7 @@ export async function setup(backend, cfg = {}) {
     ids.connection = conn.id;
     /** @param {string} kind @param {string} name */
     const entity = async (kind, name) => {
-      const all = await backend.invoke("list_entities", { connectionId: conn.id, kind, search: name });
+      const { entities: all } = await backend.invoke("list_entities", { connectionId: conn.id, kind, search: name });
       const e = all.find((/** @type {any} */ x) => x.name === name);
       if (!e) throw new Error(`emulator has no ${kind} ${name}`);
       return e.id;
