@@ -111,10 +111,12 @@ fault for field-level validation errors. The technical cause is logged, never se
 Secrets cross IPC in one direction only: the UI sends a secret in `save_connection` /\n\
 `test_connection`; nothing ever returns one.\n\n\
 A run's events (`Channel<ExportEvent>`, tagged `{event, data}`: `longRange`, `started`,\n\
-`progress`, `queued`, `finished`, `failed`, `cancelled`) arrive on the command's channel argument;\n\
+`progress`, `queued`) arrive on the command's channel argument while it runs;\n\
 `longRange` (`{days, message}`: the range is longer than 31 days, how long it may take) comes\n\
 before the save dialog opens and again before the run starts; progress is throttled to about 10 a\n\
-second, the first and the last are always sent; nothing follows the last event.\n\n\
+second, the first and the last are always sent. How the run ended is reported once, by the\n\
+command's answer (`RunResult`: `done` with its summary, or `cancelled`; a failure rejects with\n\
+`ApiError`), never as an event; no event follows the answer.\n\n\
 Closing the main window while its exports run: the app holds the close and asks (\"Cancel export\n\
 and close\" / \"Keep exporting\"); on confirm it cancels the window's runs, waits for their cleanup,\n\
 then closes. Test seams (debug builds only, no IPC argument reaches them):\n\

@@ -51,7 +51,8 @@ export function activeRunFor(profileId) {
 }
 
 /**
- * Apply one Channel message to a run.
+ * Apply one Channel message to a run. How the run ended is not a message: it is the answer of
+ * start_export/resume_export (see `track`).
  * @param {Run} run @param {ExportEvent} ev
  */
 function onEvent(run, ev) {
@@ -76,22 +77,13 @@ function onEvent(run, ev) {
       run.waitUntil = ev.data.waitSeconds ? Date.now() + ev.data.waitSeconds * 1000 : null;
       if (run.state !== "cancelling") run.state = "running";
       break;
-    case "finished":
-      run.summary = ev.data.summary;
-      run.state = "done";
-      break;
-    case "failed":
-      run.error = toApiError(ev.data.error);
-      run.state = "failed";
-      break;
-    case "cancelled":
-      run.state = run.destination || run.progress ? "cancelled" : "not_started";
-      break;
   }
   changed(run);
 }
 
 /**
+ * The run's outcome, reported once: the command's answer (done with its summary, or cancelled),
+ * or its rejection (failed).
  * @param {Run} run
  * @param {Promise<import('./types.js').RunResult>} result
  */

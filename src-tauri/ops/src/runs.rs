@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use genesys_core::export::Format;
 use genesys_core::jobs::{
-    self, CancelledData, EventSink, ExportEvent, ExportSource, HistoryEntry, PlannedRun,
-    PreviewResult, RunResult, RunSpec, RunSummary,
+    self, EventSink, ExportEvent, ExportSource, HistoryEntry, PlannedRun, PreviewResult, RunResult,
+    RunSpec, RunSummary,
 };
 use genesys_core::secrets::Secret;
 use genesys_core::{ErrorKind, Result};
@@ -139,11 +139,9 @@ pub async fn run_export(ops: &Ops, host: &impl Host, req: ExportRequest) -> Resu
         filter: filter(plan.profile.export.format),
     };
     let Some(chosen) = host.choose_save_path(dialog).await else {
-        events(ExportEvent::Cancelled(CancelledData {}));
         return Ok(RunResult::cancelled());
     };
     if guard.token().is_cancelled() {
-        events(ExportEvent::Cancelled(CancelledData {}));
         return Ok(RunResult::cancelled());
     }
     let mut run = PlannedRun::from_plan(spec, plan, chosen.path);

@@ -1,13 +1,15 @@
 //! What a running export tells its caller: the [`ExportEvent`]s sent through
-//! the app's progress channel (and drawn by the CLI), and the run's result.
-//! The wire shapes are the IPC contract (`docs/ipc.md`).
+//! the app's progress channel (and drawn by the CLI) while it runs, and its
+//! outcome, reported once: the answer of the run ([`RunResult`], or the
+//! error), never also as an event. The wire shapes are the IPC contract
+//! (`docs/ipc.md`).
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use super::long_range::LongRange;
-use crate::error::{Error, ErrorKind};
 
-/// One message on the progress channel, tagged `{event, data}`.
+/// One message on the progress channel, tagged `{event, data}`. How the run
+/// ended is not an event: it is the run's answer ([`RunResult`] or the error).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum ExportEvent {
@@ -20,12 +22,6 @@ pub enum ExportEvent {
     Progress(Progress),
     /// Another export is running on the same connection; this one waits.
     Queued(Queued),
-    /// The file is in place.
-    Finished(Finished),
-    /// The run stopped on an error; nothing was left behind.
-    Failed(Failed),
-    /// The user cancelled; nothing was left behind.
-    Cancelled(CancelledData),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -44,22 +40,6 @@ pub struct Started {
 pub struct Queued {
     pub message: String,
 }
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Finished {
-    pub summary: RunSummary,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct Failed {
-    pub error: ErrorInfo,
-}
-
-/// `{}`: a cancelled run carries no data.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-pub struct CancelledData {}
 
 /// What a run is doing right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -132,27 +112,6 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
 }
 
-/// `{kind, message, field?}`: an error as the UI sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorInfo {
-    pub kind: ErrorKind,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    #[ts(optional)]
-    pub field: Option<String>,
-}
-
-impl From<&Error> for ErrorInfo {
-    fn from(e: &Error) -> Self {
-        Self {
-            kind: e.kind,
-            message: e.message.clone(),
-            field: e.field.clone(),
-        }
-    }
-}
-
 /// How a run ended, as `start_export`/`resume_export` return it. Failures are
 /// returned as errors instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -195,11 +154,6 @@ mod tests {
 
     #[test]
     fn wire_shapes_match_the_contract() {
-        let e = ExportEvent::Cancelled(CancelledData {});
-        assert_eq!(
-            serde_json::to_value(&e).unwrap(),
-            json!({"event": "cancelled", "data": {}})
-        );
         let q = ExportEvent::Queued(Queued {
             message: "waiting".into(),
         });
@@ -216,13 +170,6 @@ mod tests {
         assert_eq!(v["data"]["waitSeconds"], 12);
         assert_eq!(v["data"]["estimatedTotal"], serde_json::Value::Null);
         assert_eq!(v["data"]["window"], json!({"index": 1, "count": 7}));
-        let f = ExportEvent::Failed(Failed {
-            error: ErrorInfo::from(&Error::invalid("to", "bad")),
-        });
-        assert_eq!(
-            serde_json::to_value(&f).unwrap(),
-            json!({"event": "failed", "data": {"error": {"kind": "invalid_input", "message": "bad", "field": "to"}}})
-        );
         assert_eq!(
             serde_json::to_value(RunResult::cancelled()).unwrap(),
             json!({"status": "cancelled"})

@@ -28,8 +28,7 @@ pub use client::{
 };
 pub use context::{Context, LIST_KEYCHAIN_WAIT};
 pub use events::{
-    CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunResult,
-    RunStatus, RunSummary, Started, WindowInfo,
+    ExportEvent, Phase, Progress, Queued, RunResult, RunStatus, RunSummary, Started, WindowInfo,
 };
 pub use exported::exported_file;
 pub use history::{History, HistoryEntry, HistoryStatus, MAX_RUNS};

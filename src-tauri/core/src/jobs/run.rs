@@ -13,10 +13,7 @@ use chrono::Utc;
 use tokio_util::sync::CancellationToken;
 
 use super::checkpoint::{RunCheckpoint, RunLock};
-use super::events::{
-    CancelledData, ErrorInfo, ExportEvent, Failed, Finished, Phase, Progress, Queued, RunSummary,
-    Started,
-};
+use super::events::{ExportEvent, Phase, Progress, Queued, RunSummary, Started};
 use super::spec::{EventSink, PlannedRun};
 use super::tracker::Tracker;
 use super::{client_for_async, history_row, resume, Context};
@@ -28,12 +25,12 @@ use crate::secrets::Secret;
 /// Run a planned export. The one entry point for the app, the CLI and
 /// schedules; the plan is the caller's (made once, see [`PlannedRun`]).
 ///
-/// Sends `started`, throttled `progress` (first and last always), `queued`
-/// while another export holds the same connection, then exactly one of
-/// `finished`, `failed` or `cancelled`. Records the run in the history and
-/// keeps a resume checkpoint while it runs. Returns `Err` with kind
-/// `cancelled` when `cancel` fires; the destination is then untouched and no
-/// temp file remains.
+/// Sends `started`, throttled `progress` (first and last always) and
+/// `queued` while another export holds the same connection; nothing after
+/// it returns. How it ended is reported once, by the answer: the summary, or
+/// the error (kind `cancelled` when `cancel` fires; the destination is then
+/// untouched and no temp file remains). Records the run in the history and
+/// keeps a resume checkpoint while it runs.
 pub async fn run_export(
     ctx: &Context,
     run: PlannedRun,
@@ -66,7 +63,7 @@ pub async fn run_export(
         });
     match prepared {
         Ok((checkpoint, lock)) => execute(ctx, checkpoint, lock, secret, events, cancel).await,
-        Err(e) => fail(&events, e),
+        Err(e) => Err(e),
     }
 }
 
@@ -98,30 +95,8 @@ pub async fn resume_export(
     });
     match prepared {
         Ok((checkpoint, lock)) => execute(ctx, checkpoint, lock, secret, events, cancel).await,
-        Err(e) => fail(&events, e),
+        Err(e) => Err(e),
     }
-}
-
-/// Send the run's last event: `finished`, `cancelled` or `failed`.
-fn report_end(events: &EventSink, result: &Result<RunSummary>) {
-    match result {
-        Ok(summary) => events(ExportEvent::Finished(Finished {
-            summary: summary.clone(),
-        })),
-        Err(e) if e.kind == ErrorKind::Cancelled => {
-            events(ExportEvent::Cancelled(CancelledData {}))
-        }
-        Err(e) => events(ExportEvent::Failed(Failed {
-            error: ErrorInfo::from(e),
-        })),
-    }
-}
-
-/// A run that ends before it started: its last event, and the error.
-fn fail(events: &EventSink, e: Error) -> Result<RunSummary> {
-    let result = Err(e);
-    report_end(events, &result);
-    result
 }
 
 async fn execute(
@@ -157,7 +132,7 @@ async fn execute(
         Ok(()) => fetch_and_write(ctx, &checkpoint, secret, &tracker, &cancel).await,
         Err(e) => Err(e),
     };
-    // No progress after this: the run's last event follows.
+    // No progress after this: the run's answer follows.
     tracker.close();
 
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -185,7 +160,6 @@ async fn execute(
             tracing::info!(run_id = %checkpoint.run_id, kind = %e.kind, "export ended: {}", e.message)
         }
     }
-    report_end(&events, &result);
     result
 }
 
