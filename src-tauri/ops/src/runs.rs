@@ -6,8 +6,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use genesys_core::export::Format;
 use genesys_core::jobs::{
-    self, EventSink, ExportEvent, ExportSource, HistoryEntry, PlannedRun, PreviewResult, RunResult,
-    RunSpec, RunSummary,
+    self, EventSink, ExportSource, HistoryEntry, PlannedRun, PreviewResult, RunResult, RunSpec,
+    RunSummary,
 };
 use genesys_core::secrets::Secret;
 use genesys_core::{ErrorKind, Result};
