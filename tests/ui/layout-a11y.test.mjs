@@ -34,7 +34,7 @@ const SCREENS = [
     await page.locator("table.sample").waitFor();
   } },
   // Genesys's rate limit makes the export wait (the emulator's limit, tight).
-  { name: "progress", config: { latencyMs: 50, rateLimit: { requests: 4, perMs: 6000 } }, go: async (page) => {
+  { name: "progress", config: { latencyMs: 50, rateLimit: { requests: 2, perMs: 8000 } }, go: async (page) => {
     await page.getByRole("button", { name: "Export Sales calls last week" }).click();
     await page.getByText("Saving to").waitFor();
     await page.getByText("Genesys asked us to slow down").waitFor({ timeout: 45000 });
