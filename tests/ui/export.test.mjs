@@ -20,7 +20,7 @@ async function startSalesExport(page) {
 
 test("progress shows counts, the current step and rate-limit waits, then the done view", async () => {
   // Genesys's rate limit, tight enough that the export has to wait a few seconds.
-  const { page, context, problems, ids, backend } = await openApp(browser, srv, { config: { latencyMs: 50, rateLimit: { requests: 4, perMs: 4000 } } });
+  const { page, context, problems, ids, backend } = await openApp(browser, srv, { config: { latencyMs: 50, rateLimit: { requests: 3, perMs: 8000 } } });
   await startSalesExport(page);
   const [args] = await calls(page, "start_export");
   assert.match(args.runId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, "the UI mints a UUID run id");
